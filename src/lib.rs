@@ -1,0 +1,17 @@
+//! cityreach: a city's planning features, its transport network, and the question planners ask
+//! of both — what can be reached from here within N minutes?
+//!
+//! Data flows one way: files → [`catalog`] + [`network`] (built once, immutable) → [`reach`]
+//! (pure functions over them) → [`server`] and [`cli`] (formatting only).
+
+pub mod catalog;
+pub mod cli;
+pub mod dataset;
+pub mod geodesy;
+pub mod network;
+pub mod raster;
+pub mod reach;
+pub mod server;
+
+pub use catalog::{Catalog, Feature, FeatureKind, Status};
+pub use dataset::Dataset;

@@ -1,0 +1,7 @@
+//! The transport network: street legs (an imported OSM graph, or the crow-fly proxy) and
+//! transit (GTFS plus scenario overlays).
+
+pub mod streets;
+pub mod transit;
+
+pub use streets::{StreetField, StreetMode, StreetModel, StreetModelInfo};

@@ -1,0 +1,1 @@
+//! Transit: GTFS feeds and scenario overlays, compiled into compact arrays for the search.
