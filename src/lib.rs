@@ -14,4 +14,4 @@ pub mod reach;
 pub mod server;
 
 pub use catalog::{Catalog, Feature, FeatureKind, Status};
-pub use dataset::Dataset;
+pub use dataset::DataSource;

@@ -1,7 +1,15 @@
 //! The command line: argument structures and the commands they run. `main.rs` only parses and
 //! calls [`run`].
 
-use clap::{Parser, Subcommand};
+mod check_data;
+mod features;
+mod import_osm;
+mod reach;
+mod search;
+mod serve;
+mod targets;
+
+use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 /// City planning features, transport networks and reach queries.
@@ -14,9 +22,67 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the web map, OGC API Features and the reach API.
+    Serve(serve::Args),
+    /// What can be reached from a place within N minutes.
+    Reach(reach::Args),
+    /// Check the plan's measurable promises against the network.
+    Targets(targets::Args),
+    /// List planning features by kind, status, area or distance.
+    Features(features::Args),
+    /// Find features by name (Chinese, English, pinyin, aliases).
+    Search(search::Args),
+    /// Validate the data folder (and, given the seeds, every cited line).
+    CheckData(check_data::Args),
+    /// Build walk, bike and drive graphs from an OpenStreetMap extract.
+    ImportOsm(import_osm::Args),
+}
+
+/// Output formats shared by the listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Geojson,
+}
+
+/// What a command can fail with. Input errors exit with 2, everything else with 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{0}")]
+    Data(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Input(_) => 2,
+            CliError::Data(_) | CliError::Io(_) => 1,
+        }
+    }
 }
 
 /// Runs a parsed command line; errors are printed to stderr with a non-zero exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {}
+    let result = match cli.command {
+        Command::Serve(a) => serve::run(a),
+        Command::Reach(a) => reach::run(a),
+        Command::Targets(a) => targets::run(a),
+        Command::Features(a) => features::run(a),
+        Command::Search(a) => search::run(a),
+        Command::CheckData(a) => check_data::run(a),
+        Command::ImportOsm(a) => import_osm::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }
