@@ -4,4 +4,4 @@
 pub mod streets;
 pub mod transit;
 
-pub use streets::{StreetField, StreetMode, StreetModel, StreetModelInfo};
+pub use streets::{Seed, StreetField, StreetMode, StreetModel, StreetModelInfo, StreetTime};

@@ -1,7 +1,7 @@
 //! The crow-fly proxy: without a street graph, a street leg takes
 //! straight-line distance × detour factor ÷ speed.
 
-use super::{Seed, StreetError, StreetField, StreetMode, StreetModel, StreetModelInfo};
+use super::{Seed, StreetError, StreetField, StreetMode, StreetModel, StreetModelInfo, StreetTime};
 use crate::geodesy::LocalFrame;
 use crate::raster::TimeGrid;
 
@@ -78,8 +78,10 @@ impl StreetModel for CrowFly {
 /// Seeds in a local metric frame, each with the radius its remaining budget covers.
 struct CrowFlyField {
     frame: LocalFrame,
-    /// (x, y, start secs, reach radius m)
+    /// (x, y, start secs, reach radius m), for the seeds within the budget.
     seeds: Vec<[f64; 4]>,
+    /// Index of each kept seed in the caller's seed list.
+    seed_ids: Vec<usize>,
     max_secs: f64,
     secs_per_m: f64,
 }
@@ -88,17 +90,19 @@ impl CrowFlyField {
     fn new(seeds: &[Seed], max_secs: f64, secs_per_m: f64) -> Self {
         let centre = seeds.first().map(|s| s.lonlat).unwrap_or([0.0, 0.0]);
         let frame = LocalFrame::new(centre);
-        let seeds = seeds
-            .iter()
-            .filter(|s| s.secs <= max_secs)
-            .map(|s| {
+        let mut kept = Vec::with_capacity(seeds.len());
+        let mut seed_ids = Vec::with_capacity(seeds.len());
+        for (i, s) in seeds.iter().enumerate() {
+            if s.secs <= max_secs {
                 let xy = frame.to_xy(s.lonlat);
-                [xy[0], xy[1], s.secs, (max_secs - s.secs) / secs_per_m]
-            })
-            .collect();
+                kept.push([xy[0], xy[1], s.secs, (max_secs - s.secs) / secs_per_m]);
+                seed_ids.push(i);
+            }
+        }
         CrowFlyField {
             frame,
-            seeds,
+            seeds: kept,
+            seed_ids,
             max_secs,
             secs_per_m,
         }
@@ -106,14 +110,19 @@ impl CrowFlyField {
 }
 
 impl StreetField for CrowFlyField {
-    fn time_at(&self, lonlat: [f64; 2]) -> Option<f64> {
+    fn time_at(&self, lonlat: [f64; 2]) -> Option<StreetTime> {
         let p = self.frame.to_xy(lonlat);
-        let best = self
-            .seeds
-            .iter()
-            .map(|s| s[2] + ((p[0] - s[0]).powi(2) + (p[1] - s[1]).powi(2)).sqrt() * self.secs_per_m)
-            .fold(f64::INFINITY, f64::min);
-        (best <= self.max_secs).then_some(best)
+        let mut best = StreetTime {
+            secs: f64::INFINITY,
+            seed: usize::MAX,
+        };
+        for (s, &id) in self.seeds.iter().zip(&self.seed_ids) {
+            let t = s[2] + ((p[0] - s[0]).powi(2) + (p[1] - s[1]).powi(2)).sqrt() * self.secs_per_m;
+            if t < best.secs {
+                best = StreetTime { secs: t, seed: id };
+            }
+        }
+        (best.secs <= self.max_secs).then_some(best)
     }
 
     fn fill_grid(&self, grid: &mut TimeGrid) {
@@ -160,7 +169,7 @@ mod tests {
             .spread(StreetMode::Walk, &[Seed { lonlat: a, secs: 0.0 }], 3600.0)
             .unwrap();
         let b = [113.65, 34.75 + 1000.0 / 111_195.0];
-        let t = field.time_at(b).unwrap();
+        let t = field.time_at(b).unwrap().secs;
         // 1000 m × 1.3 at 4.8 km/h = 975 s.
         let expected = haversine_m(a, b) * 1.3 / (4.8 / 3.6);
         assert!((t - expected).abs() < 1.0, "{t} vs {expected}");
@@ -174,6 +183,6 @@ mod tests {
             .spread(StreetMode::Walk, &[Seed { lonlat: [113.65, 34.75], secs: 100.0 }], 200.0)
             .unwrap();
         assert!(field.time_at([113.66, 34.75]).is_none());
-        assert_eq!(field.time_at([113.65, 34.75]), Some(100.0));
+        assert_eq!(field.time_at([113.65, 34.75]).map(|t| t.secs), Some(100.0));
     }
 }

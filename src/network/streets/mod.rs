@@ -56,6 +56,13 @@ pub struct Seed {
     pub secs: f64,
 }
 
+/// An arrival time (s) at a point and the index of the seed that reached it first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StreetTime {
+    pub secs: f64,
+    pub seed: usize,
+}
+
 /// What produced the street legs of an answer; reported in every answer's metadata.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StreetModelInfo {
@@ -101,8 +108,10 @@ pub trait StreetModel: Send + Sync {
 
 /// The result of a spread: earliest arrival times over the street network.
 pub trait StreetField {
-    /// Earliest arrival (s) at a point, or `None` beyond the budget or off the network.
-    fn time_at(&self, lonlat: [f64; 2]) -> Option<f64>;
+    /// Earliest arrival at a point, with the seed it came from (index into the `seeds` given to
+    /// [`StreetModel::spread`]), or `None` beyond the budget or off the network. The seed lets
+    /// the reach engine explain a result leg by leg ("walk from stop X").
+    fn time_at(&self, lonlat: [f64; 2]) -> Option<StreetTime>;
 
     /// Lowers every grid cell to the earliest arrival at its centre (within the budget).
     fn fill_grid(&self, grid: &mut TimeGrid);
