@@ -150,3 +150,90 @@ impl Feature {
         .filter(|n| !n.is_empty())
     }
 }
+
+impl Feature {
+    /// Replaces the geometry and recomputes the anchor and bounding box from it.
+    pub fn set_geometry(&mut self, geometry: geo::Geometry<f64>) {
+        self.anchor = super::geom::anchor_of(&geometry);
+        self.bbox = super::geom::bbox_of(&geometry);
+        self.geometry = geometry;
+    }
+
+    /// Geodesic distance in metres from `point` (lon, lat) to the feature's geometry; 0 inside
+    /// a polygon.
+    pub fn distance_m(&self, point: [f64; 2]) -> f64 {
+        super::geom::distance_m(&self.geometry, point)
+    }
+
+    /// The feature as a GeoJSON Feature: top-level `id`, the geometry, and every property
+    /// (with `id` repeated inside the properties, which many GIS tools show instead).
+    pub fn to_geojson_value(&self) -> serde_json::Value {
+        serde_json::json!({
+            "type": "Feature",
+            "id": self.id,
+            "geometry": super::geom::geometry_to_json(&self.geometry),
+            "properties": self.properties_value(),
+        })
+    }
+
+    /// The feature's properties as a JSON object, in the order of the data schema.
+    pub fn properties_value(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "kind": self.kind,
+            "subkind": self.subkind,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "name_pinyin": self.name_pinyin,
+            "aliases": self.aliases,
+            "status": self.status,
+            "year": self.year,
+            "status_as_of": self.status_as_of,
+            "sources": self.sources,
+            "position": self.position,
+            "area_km2": self.area_km2,
+            "district": self.district,
+            "note": self.note,
+        })
+    }
+}
+
+/// A city's bounding box in WGS-84 degrees. Positions outside it are data errors (most often
+/// swapped or mistyped coordinates).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CityBounds {
+    pub min_lon: f64,
+    pub min_lat: f64,
+    pub max_lon: f64,
+    pub max_lat: f64,
+}
+
+impl CityBounds {
+    /// The Zhengzhou municipality, the embedded default city.
+    pub const ZHENGZHOU: CityBounds = CityBounds {
+        min_lon: 112.70,
+        min_lat: 34.25,
+        max_lon: 114.23,
+        max_lat: 35.00,
+    };
+
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        (self.min_lon..=self.max_lon).contains(&lon) && (self.min_lat..=self.max_lat).contains(&lat)
+    }
+}
+
+impl Default for CityBounds {
+    fn default() -> Self {
+        CityBounds::ZHENGZHOU
+    }
+}
+
+impl fmt::Display for CityBounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "lon {}..{}, lat {}..{}",
+            self.min_lon, self.max_lon, self.min_lat, self.max_lat
+        )
+    }
+}
