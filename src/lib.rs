@@ -5,6 +5,7 @@
 //! (pure functions over them) → [`server`] and [`cli`] (formatting only).
 
 pub mod catalog;
+pub mod city;
 pub mod cli;
 pub mod dataset;
 pub mod geodesy;
@@ -14,4 +15,5 @@ pub mod reach;
 pub mod server;
 
 pub use catalog::{Catalog, Feature, FeatureKind, Status};
+pub use city::City;
 pub use dataset::DataSource;

@@ -1,8 +1,86 @@
-use super::CliError;
+use super::{load_city, CliError, Format};
+use crate::reach::{self, BandForm, Mode, Origin, ReachRequest};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Origin: a feature id, a name (中文, English, pinyin, alias), a stop, or LON,LAT.
+    /// Repeat for several origins (their union).
+    #[arg(long = "from", required = true)]
+    from: Vec<String>,
+    /// Travel-time budget in minutes (ignored when --bands is given).
+    #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]
+    minutes: f64,
+    /// Band limits in minutes, e.g. 10,20,30 (the last one is the budget).
+    #[arg(long)]
+    bands: Option<String>,
+    /// walk, bike, drive or transit.
+    #[arg(long, default_value = "transit")]
+    mode: String,
+    /// Scenario id (existing, plan-2025, …).
+    #[arg(long, default_value = "existing")]
+    scenario: String,
+    /// Polygons as disjoint bands or cumulative (nested) areas.
+    #[arg(long, default_value = "disjoint")]
+    band_form: String,
+    /// Raster cell for band polygons, metres.
+    #[arg(long)]
+    cell: Option<f64>,
+    /// Skip band polygons (features and times only).
+    #[arg(long)]
+    no_polygons: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Data folder (default: the embedded Zhengzhou data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Street graphs from `import-osm` (default: the crow-fly proxy).
+    #[arg(long)]
+    streets: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Input("this command is not available in this build".into()))
+pub fn run(args: Args) -> Result<(), CliError> {
+    let bands = match &args.bands {
+        Some(b) => reach::parse_bands(b).map_err(input)?,
+        None => {
+            reach::check_minutes(args.minutes, "minutes").map_err(input)?;
+            vec![args.minutes]
+        }
+    };
+    let mode: Mode = args.mode.parse().map_err(input)?;
+    let band_form: BandForm = args.band_form.parse().map_err(input)?;
+    let origins = args
+        .from
+        .iter()
+        .map(|s| Origin::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(input)?;
+    let city = load_city(args.data.as_deref(), args.streets.as_deref())?;
+    let req = ReachRequest {
+        origins,
+        mode,
+        bands,
+        scenario: args.scenario.clone(),
+        polygons: !args.no_polygons && args.format != Format::Json,
+        band_form,
+        cell_m: args.cell,
+    };
+    let result = reach::reach(&city, &req).map_err(input)?;
+    match args.format {
+        Format::Table => print!("{}", result.to_table()),
+        Format::Json => {
+            let v = serde_json::json!({
+                "metadata": result.metadata,
+                "summary": result.to_geojson()["summary"],
+                "reached": result.reached,
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Geojson => println!("{}", result.to_geojson()),
+    }
+    Ok(())
+}
+
+fn input(e: reach::ReachError) -> CliError {
+    CliError::Input(e.to_string())
 }

@@ -1,8 +1,73 @@
-use super::CliError;
+use super::{load_city, CliError, Format};
+use crate::reach::targets::{self, Verdict};
+use std::fmt::Write;
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Scenario to check the targets against.
+    #[arg(long, default_value = "plan-2025")]
+    scenario: String,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Data folder (default: the embedded Zhengzhou data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Street graphs from `import-osm` (default: the crow-fly proxy).
+    #[arg(long)]
+    streets: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Input("this command is not available in this build".into()))
+pub fn run(args: Args) -> Result<(), CliError> {
+    let city = load_city(args.data.as_deref(), args.streets.as_deref())?;
+    let results = targets::evaluate_all(&city, &args.scenario).map_err(|e| CliError::Input(e.to_string()))?;
+    if args.format != Format::Table {
+        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        return Ok(());
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "Plan targets — scenario {}\n", args.scenario);
+    for r in &results {
+        let t = &r.target;
+        let verdict = match r.verdict {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Unreached => "UNREACHED",
+            Verdict::NotEvaluable => "NOT EVALUABLE",
+        };
+        let _ = writeln!(out, "[{verdict}] {} ({})", t.title_en, t.id);
+        let _ = writeln!(out, "  source: {} line {}: 「{}」", t.source.doc, t.source.line, t.quote_zh);
+        match r.minutes {
+            Some(m) => {
+                let _ = writeln!(
+                    out,
+                    "  computed: {m} min (target ≤ {} min) — arrive at {}",
+                    t.max_minutes.unwrap_or(f64::NAN),
+                    r.arrive_at.as_deref().unwrap_or("?")
+                );
+                let legs: Vec<String> = r.legs.iter().map(|l| l.short()).collect();
+                let _ = writeln!(out, "  legs: {}", legs.join(" → "));
+                let _ = writeln!(
+                    out,
+                    "  in vehicle {} min, waiting {} min, walking {} min",
+                    r.in_vehicle_minutes.unwrap_or(0.0),
+                    r.waiting_minutes.unwrap_or(0.0),
+                    r.walking_minutes.unwrap_or(0.0)
+                );
+                for a in &r.assumptions {
+                    let _ = writeln!(
+                        out,
+                        "  assumption {}: {} — {} km at {} km/h, dwell {} s, every {} min (edit scenarios/{}.toml)",
+                        a.link, a.name, a.track_km, a.average_speed_kmh, a.dwell_s, a.headway_min, r.scenario
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(out, "  why: {}", r.note);
+            }
+        }
+        let _ = writeln!(out);
+    }
+    print!("{out}");
+    Ok(())
 }

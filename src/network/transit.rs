@@ -338,8 +338,9 @@ impl TransitNetwork {
             let route = self.routes.len();
             self.routes.push(TransitRoute {
                 id: format!("{}:{}", scenario.id, link.id),
-                short_name: link.name_zh.clone(),
-                long_name: link.name_en.clone(),
+                // The English name reads as the line's name; the Chinese one is in the scenario file.
+                short_name: String::new(),
+                long_name: if link.name_en.is_empty() { link.name_zh.clone() } else { link.name_en.clone() },
                 color: link.color.clone(),
                 kind: RouteKind::from_gtfs(link.route_type),
                 scenario: Some(si),

@@ -1,2 +1,465 @@
 //! The reach engine: multimodal search, travel-time bands, isochrone polygons, reached features
-//! and plan-target checks.
+//! and plan-target checks. Pure functions over a loaded [`City`].
+
+pub mod polygons;
+pub mod result;
+pub mod search;
+pub mod targets;
+
+pub use result::{Band, Leg, ReachResult, ReachedFeature};
+
+use crate::catalog::CatalogError;
+use crate::city::City;
+use crate::network::streets::{Seed, StreetError, StreetMode};
+use search::Labels;
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+/// The largest budget a query may ask for, minutes.
+pub const MAX_MINUTES: f64 = 180.0;
+/// The most bands one query may ask for.
+pub const MAX_BANDS: usize = 24;
+/// The most origins one query may union.
+pub const MAX_ORIGINS: usize = 50;
+/// Default raster cell for band polygons, metres.
+pub const DEFAULT_CELL_M: f64 = 100.0;
+/// Cells per side above which the cell grows so a polygon stays cheap to contour.
+pub(crate) const MAX_GRID_SIDE: f64 = 300.0;
+
+/// How the traveller moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Walk,
+    Bike,
+    Drive,
+    /// Walk + metro / rail + walk.
+    Transit,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [Mode::Walk, Mode::Bike, Mode::Drive, Mode::Transit];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Walk => "walk",
+            Mode::Bike => "bike",
+            Mode::Drive => "drive",
+            Mode::Transit => "transit",
+        }
+    }
+
+    /// The street mode of the mode's street legs (walking for transit access and egress).
+    pub fn street_mode(self) -> StreetMode {
+        match self {
+            Mode::Walk | Mode::Transit => StreetMode::Walk,
+            Mode::Bike => StreetMode::Bike,
+            Mode::Drive => StreetMode::Drive,
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Mode {
+    type Err = ReachError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| ReachError::UnknownMode(s.to_string()))
+    }
+}
+
+/// Where a query starts: a place the catalog or the network knows, or a coordinate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Place(String),
+    LonLat([f64; 2]),
+}
+
+impl Origin {
+    /// Parses user input: `LON,LAT` (two numbers) is a coordinate, anything else a place.
+    pub fn parse(s: &str) -> Result<Origin, ReachError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(ReachError::InvalidOrigin("an empty origin".into()));
+        }
+        let parts: Vec<&str> = t.split(',').map(str::trim).collect();
+        if parts.len() == 2 {
+            let nums: Vec<Option<f64>> = parts.iter().map(|p| p.parse::<f64>().ok()).collect();
+            match (nums[0], nums[1]) {
+                (Some(lon), Some(lat)) => {
+                    if !lon.is_finite() || !lat.is_finite() {
+                        return Err(ReachError::InvalidOrigin(format!("'{t}': coordinates must be finite numbers")));
+                    }
+                    if lon.abs() > 180.0 || lat.abs() > 90.0 {
+                        return Err(ReachError::InvalidOrigin(format!(
+                            "'{t}': not a lon,lat pair (lon within ±180, lat within ±90)"
+                        )));
+                    }
+                    return Ok(Origin::LonLat([lon, lat]));
+                }
+                (Some(_), None) | (None, Some(_)) => {
+                    return Err(ReachError::InvalidOrigin(format!("'{t}': expected LON,LAT with two numbers")));
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(Origin::Place(t.to_string()))
+    }
+}
+
+/// Whether band polygons nest (each covers everything up to its limit) or tile (disjoint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BandForm {
+    #[default]
+    Disjoint,
+    Cumulative,
+}
+
+impl FromStr for BandForm {
+    type Err = ReachError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "disjoint" => Ok(BandForm::Disjoint),
+            "cumulative" => Ok(BandForm::Cumulative),
+            other => Err(ReachError::InvalidParameter {
+                parameter: "band_form",
+                message: format!("'{other}' is not disjoint or cumulative"),
+            }),
+        }
+    }
+}
+
+/// One reach query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReachRequest {
+    pub origins: Vec<Origin>,
+    pub mode: Mode,
+    /// Upper limits of the bands, minutes, strictly increasing; the last is the budget.
+    pub bands: Vec<f64>,
+    pub scenario: String,
+    pub polygons: bool,
+    pub band_form: BandForm,
+    /// Raster cell for polygons, metres (`None`: default, grown for large extents).
+    pub cell_m: Option<f64>,
+}
+
+impl ReachRequest {
+    /// A transit query with one band and polygons, on the `existing` scenario.
+    pub fn new(origin: Origin, minutes: f64) -> ReachRequest {
+        ReachRequest {
+            origins: vec![origin],
+            mode: Mode::Transit,
+            bands: vec![minutes],
+            scenario: "existing".into(),
+            polygons: true,
+            band_form: BandForm::Disjoint,
+            cell_m: None,
+        }
+    }
+
+    pub fn budget_minutes(&self) -> f64 {
+        self.bands.last().copied().unwrap_or(0.0)
+    }
+}
+
+/// Parses a band list such as `10,20,30` (minutes).
+pub fn parse_bands(s: &str) -> Result<Vec<f64>, ReachError> {
+    let bands: Result<Vec<f64>, ReachError> = s
+        .split(',')
+        .map(|p| {
+            let p = p.trim();
+            p.parse::<f64>().map_err(|_| ReachError::InvalidParameter {
+                parameter: "bands",
+                message: format!("'{p}' is not a number of minutes"),
+            })
+        })
+        .collect();
+    let bands = bands?;
+    check_bands(&bands)?;
+    Ok(bands)
+}
+
+/// Checks a budget in minutes: finite, > 0, ≤ [`MAX_MINUTES`].
+pub fn check_minutes(m: f64, parameter: &'static str) -> Result<(), ReachError> {
+    if !m.is_finite() || m <= 0.0 || m > MAX_MINUTES {
+        return Err(ReachError::InvalidParameter {
+            parameter,
+            message: format!("{m} minutes is outside (0, {MAX_MINUTES}]"),
+        });
+    }
+    Ok(())
+}
+
+fn check_bands(bands: &[f64]) -> Result<(), ReachError> {
+    if bands.is_empty() {
+        return Err(ReachError::InvalidParameter {
+            parameter: "bands",
+            message: "at least one band is needed".into(),
+        });
+    }
+    if bands.len() > MAX_BANDS {
+        return Err(ReachError::InvalidParameter {
+            parameter: "bands",
+            message: format!("{} bands; at most {MAX_BANDS}", bands.len()),
+        });
+    }
+    for b in bands {
+        check_minutes(*b, "bands")?;
+    }
+    if bands.windows(2).any(|w| w[1] <= w[0]) {
+        return Err(ReachError::InvalidParameter {
+            parameter: "bands",
+            message: "band limits must increase strictly".into(),
+        });
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReachError {
+    #[error("{0}")]
+    UnknownPlace(#[from] CatalogError),
+    #[error("invalid origin: {0}")]
+    InvalidOrigin(String),
+    #[error("origin ({lon}, {lat}) is outside the network's area [{w}, {s}, {e}, {n}]", w = area[0], s = area[1], e = area[2], n = area[3])]
+    OutsideArea { lon: f64, lat: f64, area: [f64; 4] },
+    #[error("unknown mode '{0}' (expected walk, bike, drive or transit)")]
+    UnknownMode(String),
+    #[error("unknown scenario '{name}' (known: {})", known.join(", "))]
+    UnknownScenario { name: String, known: Vec<String> },
+    #[error("{parameter}: {message}")]
+    InvalidParameter { parameter: &'static str, message: String },
+    #[error(transparent)]
+    Street(#[from] StreetError),
+}
+
+impl ReachError {
+    /// The request parameter the error is about, for API error bodies.
+    pub fn parameter(&self) -> &'static str {
+        match self {
+            ReachError::UnknownPlace(_) | ReachError::InvalidOrigin(_) | ReachError::OutsideArea { .. } => "from",
+            ReachError::UnknownMode(_) => "mode",
+            ReachError::UnknownScenario { .. } => "scenario",
+            ReachError::InvalidParameter { parameter, .. } => parameter,
+            ReachError::Street(_) => "from",
+        }
+    }
+}
+
+/// A resolved origin: where it is and what the user called it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedOrigin {
+    pub query: String,
+    pub name: String,
+    /// Catalog feature id or transit stop id, where the origin is one.
+    pub id: Option<String>,
+    pub lonlat: [f64; 2],
+}
+
+/// Resolves an origin: catalog feature (id or name), transit stop (id or name), or lon,lat.
+pub fn resolve_origin(city: &City, origin: &Origin) -> Result<ResolvedOrigin, ReachError> {
+    let resolved = match origin {
+        Origin::LonLat(p) => ResolvedOrigin {
+            query: format!("{},{}", p[0], p[1]),
+            name: format!("{:.5}, {:.5}", p[0], p[1]),
+            id: None,
+            lonlat: *p,
+        },
+        Origin::Place(q) => match city.catalog.resolve(q) {
+            Ok(f) => ResolvedOrigin {
+                query: q.clone(),
+                name: f.name_zh.clone(),
+                id: Some(f.id.clone()),
+                lonlat: f.anchor,
+            },
+            Err(err) => {
+                let stop = city.transit.stop_by_id(q).or_else(|| {
+                    city.transit
+                        .stops
+                        .iter()
+                        .position(|s| s.scenario.is_none() && (s.name == *q || s.name_en.as_deref() == Some(q)))
+                        .map(|i| i as u32)
+                });
+                match stop {
+                    Some(i) => {
+                        let s = &city.transit.stops[i as usize];
+                        ResolvedOrigin {
+                            query: q.clone(),
+                            name: s.name.clone(),
+                            id: Some(s.id.clone()),
+                            lonlat: s.lonlat,
+                        }
+                    }
+                    None => return Err(ReachError::UnknownPlace(err)),
+                }
+            }
+        },
+    };
+    if !city.contains(resolved.lonlat) {
+        return Err(ReachError::OutsideArea {
+            lon: resolved.lonlat[0],
+            lat: resolved.lonlat[1],
+            area: city.area,
+        });
+    }
+    Ok(resolved)
+}
+
+/// Checks a request against the limits and the city, before any search.
+pub fn validate(city: &City, req: &ReachRequest) -> Result<usize, ReachError> {
+    if req.origins.is_empty() {
+        return Err(ReachError::InvalidOrigin("no origin given".into()));
+    }
+    if req.origins.len() > MAX_ORIGINS {
+        return Err(ReachError::InvalidParameter {
+            parameter: "from",
+            message: format!("{} origins; at most {MAX_ORIGINS}", req.origins.len()),
+        });
+    }
+    check_bands(&req.bands)?;
+    if let Some(c) = req.cell_m {
+        if !c.is_finite() || !(20.0..=2000.0).contains(&c) {
+            return Err(ReachError::InvalidParameter {
+                parameter: "cell",
+                message: format!("{c} m is outside [20, 2000]"),
+            });
+        }
+    }
+    city.transit
+        .scenario_index(&req.scenario)
+        .ok_or_else(|| ReachError::UnknownScenario {
+            name: req.scenario.clone(),
+            known: city.scenario_ids().iter().map(|s| s.to_string()).collect(),
+        })
+}
+
+/// The travel-time field of a query: street times from the origins and from every stop the
+/// transit search reached, with what is needed to explain each time leg by leg.
+pub struct TravelField<'a> {
+    pub scenario: usize,
+    pub origins: Vec<ResolvedOrigin>,
+    pub field: Box<dyn crate::network::streets::StreetField + 'a>,
+    /// For each seed of `field`: the stop it stands for (`None`: an origin).
+    seed_stop: Vec<Option<u32>>,
+    labels: Option<Labels>,
+    /// For each stop: the origin whose access walk reached it first.
+    access_origin: Vec<usize>,
+}
+
+impl TravelField<'_> {
+    /// Minutes to reach a point, or `None` beyond the budget.
+    pub fn minutes_at(&self, lonlat: [f64; 2]) -> Option<f64> {
+        self.field.time_at(lonlat).map(|t| t.secs / 60.0)
+    }
+}
+
+/// Runs the search of a query and returns its travel-time field.
+pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelField<'a>, ReachError> {
+    let scenario = validate(city, req)?;
+    let origins: Vec<ResolvedOrigin> = req
+        .origins
+        .iter()
+        .map(|o| resolve_origin(city, o))
+        .collect::<Result<_, _>>()?;
+    let budget_s = req.budget_minutes() * 60.0;
+    let street_mode = req.mode.street_mode();
+    if !city.streets.supports(street_mode) {
+        return Err(StreetError::ModeUnavailable(street_mode).into());
+    }
+    let origin_seeds: Vec<Seed> = origins
+        .iter()
+        .map(|o| Seed {
+            lonlat: o.lonlat,
+            secs: 0.0,
+        })
+        .collect();
+
+    // Transit: access walk to stops, the search, then egress seeds at every ridden stop.
+    let graph = &city.graphs[scenario];
+    let mut seeds = origin_seeds.clone();
+    let mut seed_stop: Vec<Option<u32>> = vec![None; seeds.len()];
+    let mut labels: Option<Labels> = None;
+    let mut access_origin: Vec<usize> = Vec::new();
+    if req.mode == Mode::Transit {
+        let access_field = city.streets.spread(street_mode, &origin_seeds, budget_s)?;
+        let mut access = Vec::new();
+        access_origin = vec![usize::MAX; city.transit.stops.len()];
+        for (i, s) in city.transit.stops.iter().enumerate() {
+            if !graph.stop_active[i] {
+                continue;
+            }
+            if let Some(t) = access_field.time_at(s.lonlat) {
+                access.push((i as u32, t.secs as f32));
+                access_origin[i] = t.seed;
+            }
+        }
+        drop(access_field);
+        let l = graph.search(&access, budget_s as f32, &city.params);
+        for (i, s) in city.transit.stops.iter().enumerate() {
+            let t = l.ridden(i as u32);
+            if t.is_finite() {
+                seeds.push(Seed {
+                    lonlat: s.lonlat,
+                    secs: t as f64,
+                });
+                seed_stop.push(Some(i as u32));
+            }
+        }
+        labels = Some(l);
+    }
+    let field = city.streets.spread(street_mode, &seeds, budget_s)?;
+    Ok(TravelField {
+        scenario,
+        origins,
+        field,
+        seed_stop,
+        labels,
+        access_origin,
+    })
+}
+
+/// Answers a reach query: reached features with times and legs, bands, and polygons.
+pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError> {
+    let tf = travel_field(city, req)?;
+    let graph = &city.graphs[tf.scenario];
+    let mut reached = Vec::new();
+    for (fi, f) in city.catalog.features().iter().enumerate() {
+        let Some(t) = tf.field.time_at(f.anchor) else {
+            continue;
+        };
+        let legs = match (tf.seed_stop.get(t.seed).copied().flatten(), &tf.labels) {
+            (Some(stop), Some(l)) => {
+                let steps = l.itinerary(graph, stop);
+                let mut legs = result::legs_from_steps(city, &steps, &tf.origins, &tf.access_origin);
+                let egress = t.secs - l.ridden(stop) as f64;
+                legs.push(Leg::walk_to_feature(egress, f.id.clone()));
+                legs
+            }
+            _ => vec![Leg::walk_direct(
+                req.mode,
+                t.secs,
+                &tf.origins[t.seed.min(tf.origins.len() - 1)],
+                f.id.clone(),
+            )],
+        };
+        reached.push(ReachedFeature::new(fi, f, t.secs, &req.bands, legs));
+    }
+    reached.sort_by(|a, b| a.minutes.total_cmp(&b.minutes).then_with(|| a.id.cmp(&b.id)));
+
+    let bands = if req.polygons {
+        polygons::band_polygons(tf.field.as_ref(), &req.bands, req.band_form, req.cell_m)
+    } else {
+        polygons::empty_bands(&req.bands, req.band_form)
+    };
+    let info = city.streets.info(req.mode.street_mode());
+    Ok(ReachResult::assemble(city, req, tf.scenario, tf.origins, reached, bands, info))
+}

@@ -4,6 +4,7 @@
 //! changes when a real street network is loaded.
 
 mod crowfly;
+pub mod osm;
 
 pub use crowfly::CrowFly;
 
@@ -118,4 +119,9 @@ pub trait StreetField {
 
     /// (lon, lat) bounding box of everything reached, or `None` if nothing is.
     fn extent(&self) -> Option<[f64; 4]>;
+}
+
+/// Loads the street graphs written by `import-osm` from a folder.
+pub fn load_street_model(dir: &std::path::Path) -> Result<Box<dyn StreetModel>, osm::OsmError> {
+    Ok(Box::new(osm::OsmStreets::load(dir)?))
 }

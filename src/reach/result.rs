@@ -1,0 +1,431 @@
+//! What a reach query answers: reached features with times and legs, band polygons, counts and
+//! areas, and the metadata that says how it was computed.
+
+use super::search::{Step, TransitParams};
+use super::{BandForm, Mode, ReachRequest, ResolvedOrigin};
+use crate::catalog::{Feature, FeatureKind};
+use crate::city::City;
+use crate::network::streets::StreetModelInfo;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// One leg of an itinerary, in the order travelled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Leg {
+    /// On the streets (walk, bike or drive).
+    Street {
+        mode: Mode,
+        minutes: f64,
+        from: String,
+        to: String,
+    },
+    /// Waiting at a stop (half the headway, plus the transfer penalty after a ride).
+    Wait {
+        minutes: f64,
+        stop: String,
+        #[serde(skip_serializing_if = "is_zero")]
+        transfer_penalty_minutes: f64,
+    },
+    /// On a vehicle.
+    Ride {
+        route: String,
+        route_id: String,
+        from: String,
+        to: String,
+        stops: usize,
+        minutes: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scenario: Option<String>,
+    },
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+fn minutes(secs: f64) -> f64 {
+    (secs / 60.0 * 10.0).round() / 10.0
+}
+
+impl Leg {
+    pub(crate) fn walk_to_feature(secs: f64, feature_id: String) -> Leg {
+        Leg::Street {
+            mode: Mode::Walk,
+            minutes: minutes(secs.max(0.0)),
+            from: "stop".into(),
+            to: feature_id,
+        }
+    }
+
+    pub(crate) fn walk_direct(mode: Mode, secs: f64, origin: &ResolvedOrigin, feature_id: String) -> Leg {
+        let mode = match mode {
+            Mode::Transit => Mode::Walk,
+            m => m,
+        };
+        Leg::Street {
+            mode,
+            minutes: minutes(secs),
+            from: origin.name.clone(),
+            to: feature_id,
+        }
+    }
+
+    pub fn minutes(&self) -> f64 {
+        match self {
+            Leg::Street { minutes, .. } | Leg::Wait { minutes, .. } | Leg::Ride { minutes, .. } => *minutes,
+        }
+    }
+
+    /// "walk 5", "wait 3", "Line 2 ×4 stops 8": the compact form planners read in a table.
+    pub fn short(&self) -> String {
+        match self {
+            Leg::Street { mode, minutes, .. } => format!("{mode} {minutes}"),
+            Leg::Wait { minutes, .. } => format!("wait {minutes}"),
+            Leg::Ride {
+                route, stops, minutes, ..
+            } => format!("{route} ×{stops} stops {minutes}"),
+        }
+    }
+}
+
+/// Legs of a transit itinerary up to the last alighting stop.
+pub(crate) fn legs_from_steps(
+    city: &City,
+    steps: &[Step],
+    origins: &[ResolvedOrigin],
+    access_origin: &[usize],
+) -> Vec<Leg> {
+    let stop_name = |s: u32| city.transit.stops[s as usize].name.clone();
+    let mut legs = Vec::new();
+    let mut prev_time = 0.0f32;
+    let mut ridden = false;
+    for step in steps {
+        match *step {
+            Step::Access { stop, arrive_s } => {
+                prev_time = arrive_s;
+                if arrive_s < 3.0 {
+                    // The origin is the stop itself: no walk to report.
+                    continue;
+                }
+                let origin = access_origin
+                    .get(stop as usize)
+                    .and_then(|&o| origins.get(o))
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default();
+                legs.push(Leg::Street {
+                    mode: Mode::Walk,
+                    minutes: minutes(arrive_s as f64),
+                    from: origin,
+                    to: stop_name(stop),
+                });
+                prev_time = arrive_s;
+            }
+            Step::Ride {
+                pattern,
+                from_stop,
+                to_stop,
+                board_s,
+                alight_s,
+                wait_s,
+                hops,
+            } => {
+                let penalty = if ridden {
+                    city.params.transfer_penalty_s as f64
+                } else {
+                    0.0
+                };
+                legs.push(Leg::Wait {
+                    minutes: minutes(wait_s as f64),
+                    stop: stop_name(from_stop),
+                    transfer_penalty_minutes: minutes(penalty),
+                });
+                let p = &city.transit.patterns[pattern];
+                let route = &city.transit.routes[p.route];
+                legs.push(Leg::Ride {
+                    route: route.display_name(),
+                    route_id: route.id.clone(),
+                    from: stop_name(from_stop),
+                    to: stop_name(to_stop),
+                    stops: hops,
+                    minutes: minutes((alight_s - board_s) as f64),
+                    scenario: p.scenario.map(|s| city.transit.scenarios[s].id.clone()),
+                });
+                prev_time = alight_s;
+                ridden = true;
+            }
+            Step::Transfer { from_stop, to_stop, secs } => {
+                legs.push(Leg::Street {
+                    mode: Mode::Walk,
+                    minutes: minutes(secs as f64),
+                    from: stop_name(from_stop),
+                    to: stop_name(to_stop),
+                });
+                prev_time += secs;
+            }
+        }
+    }
+    let _ = prev_time;
+    legs
+}
+
+/// A catalog feature the query reaches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReachedFeature {
+    #[serde(skip)]
+    pub index: usize,
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub kind: FeatureKind,
+    pub status: crate::catalog::Status,
+    pub minutes: f64,
+    /// Upper limit (minutes) of the band the feature falls in.
+    pub band: f64,
+    pub legs: Vec<Leg>,
+    #[serde(skip)]
+    pub anchor: [f64; 2],
+}
+
+impl ReachedFeature {
+    pub(crate) fn new(index: usize, f: &Feature, secs: f64, bands: &[f64], legs: Vec<Leg>) -> Self {
+        let m = secs / 60.0;
+        let band = bands.iter().copied().find(|b| m <= *b).unwrap_or(f64::INFINITY);
+        ReachedFeature {
+            index,
+            id: f.id.clone(),
+            name_zh: f.name_zh.clone(),
+            name_en: f.name_en.clone(),
+            kind: f.kind,
+            status: f.status,
+            minutes: (m * 10.0).round() / 10.0,
+            band,
+            legs,
+            anchor: f.anchor,
+        }
+    }
+
+    /// "walk 5 → wait 2 → Line 2 ×4 stops 8 → walk 3".
+    pub fn legs_text(&self) -> String {
+        self.legs.iter().map(Leg::short).collect::<Vec<_>>().join(" → ")
+    }
+}
+
+/// One travel-time band: its limits, its polygon and what falls inside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub min_minutes: f64,
+    pub max_minutes: f64,
+    pub geometry: Option<geo::MultiPolygon<f64>>,
+    pub area_km2: Option<f64>,
+}
+
+/// The whole answer to a reach query.
+#[derive(Debug, Clone)]
+pub struct ReachResult {
+    pub metadata: Value,
+    pub origins: Vec<ResolvedOrigin>,
+    pub bands: Vec<Band>,
+    pub band_form: BandForm,
+    pub reached: Vec<ReachedFeature>,
+}
+
+impl ReachResult {
+    pub(crate) fn assemble(
+        city: &City,
+        req: &ReachRequest,
+        scenario: usize,
+        origins: Vec<ResolvedOrigin>,
+        reached: Vec<ReachedFeature>,
+        bands: Vec<Band>,
+        street: StreetModelInfo,
+    ) -> ReachResult {
+        let sc = &city.transit.scenarios[scenario];
+        let transit: Option<&TransitParams> = (req.mode == Mode::Transit).then_some(&city.params);
+        let metadata = json!({
+            "mode": req.mode,
+            "minutes": req.budget_minutes(),
+            "bands": req.bands,
+            "band_form": req.band_form,
+            "scenario": { "id": sc.id, "name": sc.name },
+            "street_model": street,
+            "transit": transit.map(|p| json!({
+                "wait": format!("{} × headway (expected wait for a random arrival)", p.wait_factor),
+                "transfer_penalty_minutes": p.transfer_penalty_s / 60.0,
+                "service": "frequency-based daytime service (06:00–23:00 headways)",
+            })),
+            "origins": origins,
+            "data": city.source.label(""),
+        });
+        ReachResult {
+            metadata,
+            origins,
+            bands,
+            band_form: req.band_form,
+            reached,
+        }
+    }
+
+    /// Reached-feature counts per band and kind.
+    pub fn counts(&self) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
+        let mut out: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
+        for b in &self.bands {
+            let key = band_key(b.max_minutes);
+            let entry = out.entry(key).or_default();
+            for k in FeatureKind::ALL {
+                entry.insert(k.as_str(), 0);
+            }
+        }
+        for r in &self.reached {
+            let in_band = |b: &Band| match self.band_form {
+                BandForm::Disjoint => r.minutes > b.min_minutes - 1e-9 && r.band == b.max_minutes,
+                BandForm::Cumulative => r.minutes <= b.max_minutes,
+            };
+            for b in self.bands.iter().filter(|b| in_band(b)) {
+                *out.entry(band_key(b.max_minutes))
+                    .or_default()
+                    .entry(r.kind.as_str())
+                    .or_default() += 1;
+            }
+        }
+        out
+    }
+
+    /// The answer as one GeoJSON FeatureCollection: band polygons first (largest limit first,
+    /// so smaller bands draw on top), then every reached feature as a point with its minutes,
+    /// band and legs, and the metadata as a foreign member.
+    pub fn to_geojson(&self) -> Value {
+        let mut features = Vec::new();
+        let counts = self.counts();
+        for b in self.bands.iter().rev() {
+            let Some(g) = &b.geometry else { continue };
+            features.push(json!({
+                "type": "Feature",
+                "id": format!("band-{}", band_key(b.max_minutes)),
+                "geometry": multipolygon_json(g),
+                "properties": {
+                    "layer": "band",
+                    "min_minutes": b.min_minutes,
+                    "max_minutes": b.max_minutes,
+                    "band_form": self.band_form,
+                    "area_km2": b.area_km2,
+                    "counts": counts.get(&band_key(b.max_minutes)),
+                }
+            }));
+        }
+        for r in &self.reached {
+            features.push(json!({
+                "type": "Feature",
+                "id": r.id,
+                "geometry": { "type": "Point", "coordinates": [round6(r.anchor[0]), round6(r.anchor[1])] },
+                "properties": {
+                    "layer": "reached",
+                    "id": r.id,
+                    "name_zh": r.name_zh,
+                    "name_en": r.name_en,
+                    "kind": r.kind,
+                    "status": r.status,
+                    "minutes": r.minutes,
+                    "band": r.band,
+                    "legs_text": r.legs_text(),
+                    "legs": r.legs,
+                }
+            }));
+        }
+        for o in &self.origins {
+            features.push(json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [round6(o.lonlat[0]), round6(o.lonlat[1])] },
+                "properties": { "layer": "origin", "name": o.name, "id": o.id, "query": o.query }
+            }));
+        }
+        json!({
+            "type": "FeatureCollection",
+            "features": features,
+            "metadata": self.metadata,
+            "summary": {
+                "reached": self.reached.len(),
+                "bands": self.bands.iter().map(|b| json!({
+                    "min_minutes": b.min_minutes,
+                    "max_minutes": b.max_minutes,
+                    "area_km2": b.area_km2,
+                    "counts": counts.get(&band_key(b.max_minutes)),
+                })).collect::<Vec<_>>(),
+            }
+        })
+    }
+
+    /// A plain-text report for planners.
+    pub fn to_table(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let m = &self.metadata;
+        let origins: Vec<String> = self.origins.iter().map(|o| o.name.clone()).collect();
+        let _ = writeln!(
+            out,
+            "Reach from {} by {} within {} min — scenario {}",
+            origins.join(" + "),
+            m["mode"].as_str().unwrap_or(""),
+            m["minutes"],
+            m["scenario"]["id"].as_str().unwrap_or("")
+        );
+        let _ = writeln!(out, "Street model: {}", m["street_model"]["description"].as_str().unwrap_or(""));
+        let _ = writeln!(out);
+        let counts = self.counts();
+        let _ = writeln!(
+            out,
+            "{:>9}  {:>9}  {:>10} {:>8} {:>13} {:>15}",
+            "band", "area km²", "commercial", "cultural", "transport_hub", "free_trade_zone"
+        );
+        for b in &self.bands {
+            let c = counts.get(&band_key(b.max_minutes));
+            let get = |k: &str| c.and_then(|c| c.get(k)).copied().unwrap_or(0);
+            let area = b.area_km2.map(|a| format!("{a:.1}")).unwrap_or_else(|| "-".into());
+            let _ = writeln!(
+                out,
+                "{:>9}  {:>9}  {:>10} {:>8} {:>13} {:>15}",
+                format!("{}–{}", b.min_minutes, b.max_minutes),
+                area,
+                get("commercial"),
+                get("cultural"),
+                get("transport_hub"),
+                get("free_trade_zone")
+            );
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{} features reached:", self.reached.len());
+        for r in &self.reached {
+            let _ = writeln!(
+                out,
+                "{:>6.1} min  [≤{:<3}] {:<15} {} ({})\n             {}",
+                r.minutes,
+                r.band,
+                r.kind.as_str(),
+                r.name_zh,
+                r.name_en,
+                r.legs_text()
+            );
+        }
+        out
+    }
+}
+
+pub(crate) fn band_key(max_minutes: f64) -> String {
+    format!("{max_minutes}")
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// GeoJSON of a MultiPolygon with coordinates rounded to 6 decimals (≈ 0.1 m).
+pub fn multipolygon_json(mp: &geo::MultiPolygon<f64>) -> Value {
+    let ring = |ls: &geo::LineString<f64>| -> Vec<[f64; 2]> { ls.0.iter().map(|c| [round6(c.x), round6(c.y)]).collect() };
+    let polys: Vec<Vec<Vec<[f64; 2]>>> = mp
+        .0
+        .iter()
+        .map(|p| std::iter::once(ring(p.exterior())).chain(p.interiors().iter().map(ring)).collect())
+        .collect();
+    json!({ "type": "MultiPolygon", "coordinates": polys })
+}

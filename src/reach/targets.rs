@@ -1,0 +1,296 @@
+//! Plan targets: the plan's own measurable promises, checked against a scenario.
+
+use super::search::Step;
+use super::{resolve_origin, Leg, Mode, Origin, ReachError};
+use crate::catalog::SourceRef;
+use crate::city::City;
+use crate::network::streets::Seed;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("{path}: not a valid targets file: {message}")]
+    Parse { path: String, message: String },
+    #[error("{path}: target {id}: {message}")]
+    Invalid { path: String, id: String, message: String },
+}
+
+/// One promise of a plan, with the seed line that makes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub id: String,
+    pub title_en: String,
+    /// Catalog feature id of the origin ("" where the promise names none).
+    #[serde(default)]
+    pub from: String,
+    /// Catalog feature id of the destination ("" where the promise names none).
+    #[serde(default)]
+    pub to: String,
+    /// Stops where arrival counts as reaching the destination.
+    #[serde(default)]
+    pub to_stops: Vec<String>,
+    #[serde(default)]
+    pub to_description: String,
+    #[serde(default)]
+    pub max_minutes: Option<f64>,
+    #[serde(default)]
+    pub min_km: Option<f64>,
+    #[serde(default)]
+    pub by_year: Option<i32>,
+    #[serde(default = "default_mode")]
+    pub mode: String,
+    pub source: SourceRef,
+    #[serde(default)]
+    pub quote_zh: String,
+    pub evaluable: bool,
+    #[serde(default)]
+    pub why: Option<String>,
+}
+
+fn default_mode() -> String {
+    "transit".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetsFile {
+    #[serde(default, rename = "target")]
+    targets: Vec<Target>,
+}
+
+impl Target {
+    pub fn parse_all(text: &str, path: &str) -> Result<Vec<Target>, TargetError> {
+        let file: TargetsFile = toml::from_str(text).map_err(|e| TargetError::Parse {
+            path: path.to_string(),
+            message: e.to_string(),
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        for t in &file.targets {
+            let invalid = |message: &str| TargetError::Invalid {
+                path: path.to_string(),
+                id: t.id.clone(),
+                message: message.to_string(),
+            };
+            if !seen.insert(t.id.clone()) {
+                return Err(invalid("duplicate id"));
+            }
+            if t.evaluable {
+                if t.from.is_empty() || t.to_stops.is_empty() {
+                    return Err(invalid("an evaluable target needs `from` and `to_stops`"));
+                }
+                match t.max_minutes {
+                    Some(m) if m.is_finite() && m > 0.0 => {}
+                    _ => return Err(invalid("an evaluable target needs max_minutes > 0")),
+                }
+                if t.mode.parse::<Mode>().is_err() {
+                    return Err(invalid("mode must be walk, bike, drive or transit"));
+                }
+            } else if t.why.as_deref().unwrap_or("").is_empty() {
+                return Err(invalid("a target that is not evaluable must say why"));
+            }
+        }
+        Ok(file.targets)
+    }
+}
+
+/// Pass, fail, or why the target cannot be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Not reachable at all within the search's limit.
+    Unreached,
+    NotEvaluable,
+}
+
+/// A scenario assumption that a result depends on (a link the itinerary rides).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assumption {
+    pub link: String,
+    pub name: String,
+    pub average_speed_kmh: f64,
+    pub headway_min: f64,
+    pub dwell_s: f64,
+    pub track_factor: f64,
+    pub track_km: f64,
+    pub alignment: String,
+    pub reasoning: String,
+}
+
+/// The check of one target under one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetResult {
+    pub target: Target,
+    pub scenario: String,
+    pub verdict: Verdict,
+    /// Computed door-to-platform time, minutes.
+    pub minutes: Option<f64>,
+    /// The destination stop the best time arrives at.
+    pub arrive_at: Option<String>,
+    pub legs: Vec<Leg>,
+    pub in_vehicle_minutes: Option<f64>,
+    pub waiting_minutes: Option<f64>,
+    pub walking_minutes: Option<f64>,
+    pub assumptions: Vec<Assumption>,
+    pub note: String,
+}
+
+/// How far a target search looks beyond the promised time, so a failure still says by how much.
+const TARGET_SEARCH_MINUTES: f64 = 180.0;
+
+/// Checks every target under a scenario.
+pub fn evaluate_all(city: &City, scenario: &str) -> Result<Vec<TargetResult>, ReachError> {
+    let si = city
+        .transit
+        .scenario_index(scenario)
+        .ok_or_else(|| ReachError::UnknownScenario {
+            name: scenario.to_string(),
+            known: city.scenario_ids().iter().map(|s| s.to_string()).collect(),
+        })?;
+    city.targets.iter().map(|t| evaluate(city, t, si)).collect()
+}
+
+/// Checks one target under scenario index `si`.
+pub fn evaluate(city: &City, target: &Target, si: usize) -> Result<TargetResult, ReachError> {
+    let scenario = city.transit.scenarios[si].id.clone();
+    let mut result = TargetResult {
+        target: target.clone(),
+        scenario,
+        verdict: Verdict::NotEvaluable,
+        minutes: None,
+        arrive_at: None,
+        legs: Vec::new(),
+        in_vehicle_minutes: None,
+        waiting_minutes: None,
+        walking_minutes: None,
+        assumptions: Vec::new(),
+        note: target.why.clone().unwrap_or_default(),
+    };
+    if !target.evaluable {
+        return Ok(result);
+    }
+    let origin = resolve_origin(city, &Origin::Place(target.from.clone()))?;
+    let graph = &city.graphs[si];
+    let budget_s = TARGET_SEARCH_MINUTES * 60.0;
+    let field = city.streets.spread(
+        crate::network::streets::StreetMode::Walk,
+        &[Seed {
+            lonlat: origin.lonlat,
+            secs: 0.0,
+        }],
+        budget_s,
+    )?;
+    let access: Vec<(u32, f32)> = city
+        .transit
+        .stops
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| graph.stop_active[*i])
+        .filter_map(|(i, s)| field.time_at(s.lonlat).map(|t| (i as u32, t.secs as f32)))
+        .collect();
+    let labels = graph.search(&access, budget_s as f32, &city.params);
+
+    // Best arrival over the destination stops, on foot or after a ride.
+    let mut best: Option<(f32, u32, bool)> = None;
+    for id in &target.to_stops {
+        let Some(s) = city.transit.stop_by_id(id) else {
+            continue;
+        };
+        for (t, ridden) in [(labels.walked(s), false), (labels.ridden(s), true)] {
+            if t.is_finite() && best.is_none_or(|b| t < b.0) {
+                best = Some((t, s, ridden));
+            }
+        }
+    }
+    let Some((t, stop, ridden)) = best else {
+        result.verdict = Verdict::Unreached;
+        result.note = format!(
+            "none of the destination stops is reached within {TARGET_SEARCH_MINUTES} min in scenario {}",
+            result.scenario
+        );
+        return Ok(result);
+    };
+    let origins = vec![origin.clone()];
+    let access_origin = vec![0usize; city.transit.stops.len()];
+    let steps = if ridden {
+        labels.itinerary(graph, stop)
+    } else {
+        vec![Step::Access { stop, arrive_s: t }]
+    };
+    result.legs = super::result::legs_from_steps(city, &steps, &origins, &access_origin);
+    let minutes = (t as f64 / 60.0 * 10.0).round() / 10.0;
+    result.minutes = Some(minutes);
+    result.arrive_at = Some(city.transit.stops[stop as usize].name.clone());
+    let sum = |pred: fn(&Leg) -> bool| -> f64 {
+        let s: f64 = result.legs.iter().filter(|l| pred(l)).map(Leg::minutes).sum();
+        (s * 10.0).round() / 10.0
+    };
+    result.in_vehicle_minutes = Some(sum(|l| matches!(l, Leg::Ride { .. })));
+    result.waiting_minutes = Some(sum(|l| matches!(l, Leg::Wait { .. })));
+    result.walking_minutes = Some(sum(|l| matches!(l, Leg::Street { .. })));
+    let max = target.max_minutes.unwrap_or(f64::INFINITY);
+    result.verdict = if t as f64 / 60.0 <= max + 1e-9 {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
+    result.assumptions = assumptions_of(city, &result.legs);
+    result.note = format!(
+        "door-to-platform from {} to {} ({}); expected wait is half the headway, transfers add {} min",
+        origin.name,
+        target.to_description,
+        target.to,
+        city.params.transfer_penalty_s / 60.0
+    );
+    Ok(result)
+}
+
+/// Scenario links the legs ride, with the assumptions that set their run times.
+fn assumptions_of(city: &City, legs: &[Leg]) -> Vec<Assumption> {
+    let mut out: Vec<Assumption> = Vec::new();
+    for leg in legs {
+        let Leg::Ride {
+            route_id,
+            scenario: Some(scenario),
+            ..
+        } = leg
+        else {
+            continue;
+        };
+        let Some(sc) = city.transit.scenarios.iter().find(|s| &s.id == scenario) else {
+            continue;
+        };
+        let link_id = route_id.strip_prefix(&format!("{scenario}:")).unwrap_or(route_id);
+        let Some(link) = sc.links.iter().find(|l| l.id == link_id) else {
+            continue;
+        };
+        if out.iter().any(|a| a.link == link.id) {
+            continue;
+        }
+        let positions: Vec<[f64; 2]> = link
+            .stops
+            .iter()
+            .filter_map(|id| city.transit.stop_by_id(id))
+            .map(|i| city.transit.stops[i as usize].lonlat)
+            .collect();
+        let track_km: f64 = link.hop_lengths_m(&positions).iter().sum::<f64>() / 1000.0;
+        out.push(Assumption {
+            link: link.id.clone(),
+            name: if link.name_en.is_empty() {
+                link.name_zh.clone()
+            } else {
+                link.name_en.clone()
+            },
+            average_speed_kmh: link.average_speed_kmh,
+            headway_min: link.headway_min,
+            dwell_s: link.dwell_s,
+            track_factor: link.track_factor,
+            track_km: (track_km * 10.0).round() / 10.0,
+            alignment: link.alignment.trim().to_string(),
+            reasoning: link.reasoning.trim().to_string(),
+        });
+    }
+    out
+}
