@@ -64,7 +64,9 @@ pub fn check_seed_citations(catalog: &Catalog, seeds_dir: &Path) -> Vec<Citation
                 line: s.line,
                 message,
             };
-            let text = docs.entry(s.doc.clone()).or_insert_with(|| read_seed(seeds_dir, &s.doc));
+            let text = docs
+                .entry(s.doc.clone())
+                .or_insert_with(|| read_seed(seeds_dir, &s.doc));
             let text = match text {
                 Ok(t) => t,
                 Err(e) => {

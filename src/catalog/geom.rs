@@ -163,7 +163,16 @@ fn polygon(
             return Err(err(&rf, "a ring needs at least 4 positions"));
         }
         if pts.first() != pts.last() {
-            return Err(err(&rf, "ring is not closed (first and last positions differ)"));
+            return Err(err(
+                &rf,
+                "ring is not closed (first and last positions differ)",
+            ));
+        }
+        if let Some((a, b)) = ring_self_intersection(&pts) {
+            return Err(err(
+                &rf,
+                format!("ring intersects itself (segments {a} and {b})"),
+            ));
         }
         let area = signed_area(&pts);
         if area == 0.0 {
@@ -173,12 +182,6 @@ fn polygon(
             return Err(err(
                 &rf,
                 "exterior ring is clockwise; it must be counter-clockwise",
-            ));
-        }
-        if let Some((a, b)) = ring_self_intersection(&pts) {
-            return Err(err(
-                &rf,
-                format!("ring intersects itself (segments {a} and {b})"),
             ));
         }
         parsed.push(LineString(pts));
@@ -191,7 +194,7 @@ fn polygon(
     Ok(poly)
 }
 
-/// Twice-free shoelace area in degree²; positive for counter-clockwise rings.
+/// Shoelace area in degree²; positive for counter-clockwise rings.
 fn signed_area(pts: &[Coord<f64>]) -> f64 {
     pts.windows(2)
         .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
@@ -208,7 +211,12 @@ fn on_segment(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> bool {
 }
 
 fn segments_touch(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> bool {
-    let (o1, o2, o3, o4) = (orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b));
+    let (o1, o2, o3, o4) = (
+        orient(a, b, c),
+        orient(a, b, d),
+        orient(c, d, a),
+        orient(c, d, b),
+    );
     if ((o1 > 0.0 && o2 < 0.0) || (o1 < 0.0 && o2 > 0.0))
         && ((o3 > 0.0 && o4 < 0.0) || (o3 < 0.0 && o4 > 0.0))
     {
@@ -256,10 +264,9 @@ pub fn anchor_of(g: &Geometry<f64>) -> [f64; 2] {
         Geometry::MultiLineString(m) => line_middle(&m.0),
         Geometry::MultiPoint(m) => {
             let n = m.0.len().max(1) as f64;
-            let mean = m
-                .0
-                .iter()
-                .fold([0.0, 0.0], |s, p| [s[0] + p.x() / n, s[1] + p.y() / n]);
+            let mean =
+                m.0.iter()
+                    .fold([0.0, 0.0], |s, p| [s[0] + p.x() / n, s[1] + p.y() / n]);
             m.0.iter()
                 .min_by(|a, b| {
                     haversine_m(mean, [a.x(), a.y()]).total_cmp(&haversine_m(mean, [b.x(), b.y()]))
@@ -289,7 +296,10 @@ fn line_middle(lines: &[LineString<f64>]) -> Option<Point<f64>> {
     for (a, b, len) in &segs {
         if left <= *len {
             let t = if *len > 0.0 { left / len } else { 0.0 };
-            return Some(Point::new(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])));
+            return Some(Point::new(
+                a[0] + t * (b[0] - a[0]),
+                a[1] + t * (b[1] - a[1]),
+            ));
         }
         left -= len;
     }
@@ -309,31 +319,31 @@ pub fn bbox_of(g: &Geometry<f64>) -> [f64; 4] {
 pub fn distance_m(g: &Geometry<f64>, p: [f64; 2]) -> f64 {
     match g {
         Geometry::Point(q) => haversine_m(p, [q.x(), q.y()]),
-        Geometry::MultiPoint(m) => m
-            .0
-            .iter()
-            .map(|q| haversine_m(p, [q.x(), q.y()]))
-            .fold(f64::INFINITY, f64::min),
+        Geometry::MultiPoint(m) => {
+            m.0.iter()
+                .map(|q| haversine_m(p, [q.x(), q.y()]))
+                .fold(f64::INFINITY, f64::min)
+        }
         Geometry::LineString(l) => line_distance(l, p),
-        Geometry::MultiLineString(m) => m
-            .0
-            .iter()
-            .map(|l| line_distance(l, p))
-            .fold(f64::INFINITY, f64::min),
+        Geometry::MultiLineString(m) => {
+            m.0.iter()
+                .map(|l| line_distance(l, p))
+                .fold(f64::INFINITY, f64::min)
+        }
         Geometry::Polygon(poly) => polygon_distance(poly, p),
-        Geometry::MultiPolygon(m) => m
-            .0
-            .iter()
-            .map(|poly| polygon_distance(poly, p))
-            .fold(f64::INFINITY, f64::min),
+        Geometry::MultiPolygon(m) => {
+            m.0.iter()
+                .map(|poly| polygon_distance(poly, p))
+                .fold(f64::INFINITY, f64::min)
+        }
         Geometry::Line(l) => segment_distance(p, [l.start.x, l.start.y], [l.end.x, l.end.y]),
         Geometry::Rect(r) => polygon_distance(&r.to_polygon(), p),
         Geometry::Triangle(t) => polygon_distance(&t.to_polygon(), p),
-        Geometry::GeometryCollection(c) => c
-            .0
-            .iter()
-            .map(|g| distance_m(g, p))
-            .fold(f64::INFINITY, f64::min),
+        Geometry::GeometryCollection(c) => {
+            c.0.iter()
+                .map(|g| distance_m(g, p))
+                .fold(f64::INFINITY, f64::min)
+        }
     }
 }
 

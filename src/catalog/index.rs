@@ -109,7 +109,9 @@ impl Catalog {
             }
         }
         // The most selective spatial condition picks the candidates.
-        let mut candidates: Vec<usize> = if let Some(cb) = q.near.and_then(|(p, r)| circle_bbox(p, r)) {
+        let mut candidates: Vec<usize> = if let Some(cb) =
+            q.near.and_then(|(p, r)| circle_bbox(p, r))
+        {
             self.boxes_in(cb)
         } else if let Some(b) = q.bbox {
             self.boxes_in(b)

@@ -298,10 +298,7 @@ fn parse_feature(
             }
         }
         Some(Value::Array(_)) => bad("sources", "at least one source is required".into()),
-        _ => bad(
-            "sources",
-            "missing sources (a list of {doc, line})".into(),
-        ),
+        _ => bad("sources", "missing sources (a list of {doc, line})".into()),
     }
 
     let position = match props.get("position").and_then(Value::as_object) {

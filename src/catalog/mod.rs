@@ -122,7 +122,12 @@ impl Catalog {
                 issues.push(i, &f.id, "id", "id must match [a-z0-9-]+");
             }
             if !f.anchor.iter().chain(&f.bbox).all(|x| x.is_finite()) {
-                issues.push(i, &f.id, "geometry", "empty geometry or anchor not computed");
+                issues.push(
+                    i,
+                    &f.id,
+                    "geometry",
+                    "empty geometry or anchor not computed",
+                );
             }
         }
         issues.into_result(())?;

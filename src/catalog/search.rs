@@ -3,7 +3,8 @@
 //! Names and queries are folded the same way: lower case, tone marks and other diacritics
 //! dropped, full-width Latin made ASCII, whitespace and punctuation removed. So "Er Qi",
 //! "èrqī" and "erqi" are one key, and "zhengzhoudong" is a prefix of "Zhengzhou Dong Zhan".
-//! Ranking: exact > prefix > substring > fuzzy (edit distance / shared characters).
+//! Ranking: exact > prefix > substring; when none of those match, fuzzy (edit distance /
+//! shared characters).
 
 use super::model::Feature;
 use serde::Serialize;
@@ -108,7 +109,9 @@ impl NameIndex {
             };
             offer(&mut best, entry.feature, score, e);
         }
-        if best.len() < limit {
+        // Fuzzy matching is the fallback when nothing contains the query: near-misses would
+        // only bury the real matches.
+        if best.is_empty() {
             for (e, entry) in self.entries.iter().enumerate() {
                 if best.contains_key(&entry.feature) {
                     continue;
