@@ -109,16 +109,13 @@ fn class_defaults(highway: &str) -> Option<(bool, bool, bool)> {
 
 /// Whether an explicit access tag may open a class to cars (not footways or steps).
 fn drivable_class(highway: &str) -> bool {
-    matches!(highway, "track")
-        || class_defaults(highway).is_some_and(|(_, _, d)| d)
+    matches!(highway, "track") || class_defaults(highway).is_some_and(|(_, _, d)| d)
 }
 
 /// An access value: `Some(true)` allow, `Some(false)` deny, `None` no opinion.
 fn access_value(v: &str) -> Option<bool> {
     match v {
-        "no" | "private" | "agricultural" | "forestry" | "use_sidepath" | "military" => {
-            Some(false)
-        }
+        "no" | "private" | "agricultural" | "forestry" | "use_sidepath" | "military" => Some(false),
         "yes" | "designated" | "permissive" | "destination" | "delivery" | "customers"
         | "official" | "discouraged" | "dismount" => Some(true),
         _ => None,
@@ -126,10 +123,10 @@ fn access_value(v: &str) -> Option<bool> {
 }
 
 /// The most specific access answer among `keys` (ordered general → specific).
-fn resolve(get: &dyn Fn(&str) -> Option<&str>, keys: &[&str]) -> Option<bool> {
+fn resolve(get: &Tags<'_>, keys: &[&str]) -> Option<bool> {
     keys.iter()
         .rev()
-        .find_map(|k| get(k).and_then(access_value))
+        .find_map(|k| get.get(k).and_then(access_value))
 }
 
 /// Parses `maxspeed` into km/h; `None` when it names no usable speed.
@@ -178,20 +175,30 @@ fn oneway_value(v: &str) -> Option<Dirs> {
     }
 }
 
-/// Access of one highway way from its tags (`get` looks a key up).
-pub fn way_access(get: &dyn Fn(&str) -> Option<&str>) -> WayAccess {
-    let Some(highway) = get("highway") else {
+/// A way's tags, looked up by key.
+struct Tags<'a>(&'a [(&'a str, &'a str)]);
+
+impl<'a> Tags<'a> {
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+/// Access of one highway way from its tags.
+pub fn way_access<'a>(tags: &'a [(&'a str, &'a str)]) -> WayAccess {
+    let get = &Tags(tags);
+    let Some(highway) = get.get("highway") else {
         return WayAccess::default();
     };
     let Some((walk0, bike0, drive0)) = class_defaults(highway) else {
         return WayAccess::default();
     };
-    if get("area") == Some("yes") {
+    if get.get("area") == Some("yes") {
         return WayAccess::default();
     }
-    let motorroad = get("motorroad") == Some("yes");
+    let motorroad = get.get("motorroad") == Some("yes");
 
-    let explicit_yes = |k: &str| get(k).and_then(access_value) == Some(true);
+    let explicit_yes = |k: &str| get.get(k).and_then(access_value) == Some(true);
     let walk = match resolve(get, &["access", "foot"]) {
         Some(a) => a && (walk0 || explicit_yes("foot")),
         None => walk0 && !motorroad,
@@ -207,17 +214,24 @@ pub fn way_access(get: &dyn Fn(&str) -> Option<&str>) -> WayAccess {
     };
 
     // Oneway for vehicles.
-    let implied = matches!(get("junction"), Some("roundabout" | "circular")) || highway == "motorway";
-    let oneway = get("oneway")
+    let implied =
+        matches!(get.get("junction"), Some("roundabout" | "circular")) || highway == "motorway";
+    let oneway = get
+        .get("oneway")
         .and_then(oneway_value)
         .unwrap_or(if implied { Dirs::FORWARD } else { Dirs::BOTH });
     let drive_dirs = if drive { oneway } else { Dirs::NONE };
-    let contraflow = ["cycleway", "cycleway:left", "cycleway:right", "cycleway:both"]
-        .iter()
-        .any(|k| get(k).is_some_and(|v| v.starts_with("opposite")));
+    let contraflow = [
+        "cycleway",
+        "cycleway:left",
+        "cycleway:right",
+        "cycleway:both",
+    ]
+    .iter()
+    .any(|k| get.get(k).is_some_and(|v| v.starts_with("opposite")));
     let bike_dirs = if !bike {
         Dirs::NONE
-    } else if let Some(d) = get("oneway:bicycle").and_then(oneway_value) {
+    } else if let Some(d) = get.get("oneway:bicycle").and_then(oneway_value) {
         d
     } else if contraflow || oneway == Dirs::NONE {
         Dirs::BOTH
@@ -226,7 +240,8 @@ pub fn way_access(get: &dyn Fn(&str) -> Option<&str>) -> WayAccess {
     };
     let walk_dirs = if walk { Dirs::BOTH } else { Dirs::NONE };
 
-    let drive_kmh = get("maxspeed")
+    let drive_kmh = get
+        .get("maxspeed")
         .and_then(parse_maxspeed)
         .unwrap_or_else(|| default_drive_kmh(highway));
     WayAccess {
@@ -237,10 +252,10 @@ pub fn way_access(get: &dyn Fn(&str) -> Option<&str>) -> WayAccess {
     }
 }
 
-fn explicit_car_yes(get: &dyn Fn(&str) -> Option<&str>) -> bool {
+fn explicit_car_yes(get: &Tags<'_>) -> bool {
     ["motor_vehicle", "motorcar"]
         .iter()
-        .any(|k| get(k).and_then(access_value) == Some(true))
+        .any(|k| get.get(k).and_then(access_value) == Some(true))
 }
 
 #[cfg(test)]
@@ -248,8 +263,7 @@ mod tests {
     use super::*;
 
     fn access(tags: &[(&str, &str)]) -> WayAccess {
-        let get = |k: &str| tags.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v);
-        way_access(&get)
+        way_access(tags)
     }
 
     #[test]
@@ -267,9 +281,15 @@ mod tests {
     #[test]
     fn classes_and_access() {
         let m = access(&[("highway", "motorway")]);
-        assert_eq!((m.walk, m.bike, m.drive), (Dirs::NONE, Dirs::NONE, Dirs::FORWARD));
+        assert_eq!(
+            (m.walk, m.bike, m.drive),
+            (Dirs::NONE, Dirs::NONE, Dirs::FORWARD)
+        );
         let f = access(&[("highway", "footway")]);
-        assert_eq!((f.walk, f.bike, f.drive), (Dirs::BOTH, Dirs::NONE, Dirs::NONE));
+        assert_eq!(
+            (f.walk, f.bike, f.drive),
+            (Dirs::BOTH, Dirs::NONE, Dirs::NONE)
+        );
         let fb = access(&[("highway", "footway"), ("bicycle", "yes")]);
         assert_eq!(fb.bike, Dirs::BOTH);
         let p = access(&[("highway", "residential"), ("access", "private")]);
@@ -282,17 +302,31 @@ mod tests {
         assert!(!area.any());
         let steps = access(&[("highway", "steps"), ("bicycle", "yes")]);
         assert_eq!(steps.bike, Dirs::NONE);
-        let foot_only = access(&[("highway", "residential"), ("access", "no"), ("foot", "yes")]);
-        assert_eq!((foot_only.walk, foot_only.bike, foot_only.drive), (Dirs::BOTH, Dirs::NONE, Dirs::NONE));
+        let foot_only = access(&[
+            ("highway", "residential"),
+            ("access", "no"),
+            ("foot", "yes"),
+        ]);
+        assert_eq!(
+            (foot_only.walk, foot_only.bike, foot_only.drive),
+            (Dirs::BOTH, Dirs::NONE, Dirs::NONE)
+        );
     }
 
     #[test]
     fn oneways() {
         let r = access(&[("highway", "primary"), ("oneway", "-1")]);
-        assert_eq!((r.walk, r.bike, r.drive), (Dirs::BOTH, Dirs::BACKWARD, Dirs::BACKWARD));
+        assert_eq!(
+            (r.walk, r.bike, r.drive),
+            (Dirs::BOTH, Dirs::BACKWARD, Dirs::BACKWARD)
+        );
         let ra = access(&[("highway", "primary"), ("junction", "roundabout")]);
         assert_eq!(ra.drive, Dirs::FORWARD);
-        let c = access(&[("highway", "residential"), ("oneway", "yes"), ("oneway:bicycle", "no")]);
+        let c = access(&[
+            ("highway", "residential"),
+            ("oneway", "yes"),
+            ("oneway:bicycle", "no"),
+        ]);
         assert_eq!((c.bike, c.drive), (Dirs::BOTH, Dirs::FORWARD));
         let rev = access(&[("highway", "residential"), ("oneway", "reversible")]);
         assert_eq!(rev.drive, Dirs::NONE);
