@@ -336,14 +336,15 @@ impl StreetModel for OsmStreets {
                     }
                     let seg = snap.segment as usize;
                     let secs = f64::from(g.seg_secs[seg]);
-                    if g.seg_dir[seg] & DIR_FORWARD != 0 {
+                    let (to_a, to_b) = end_reach(g, &snap);
+                    if to_b {
                         sources.push((
                             g.seg_b[seg],
                             (t0 + (1.0 - snap.fraction) * secs) as f32,
                             k as u32,
                         ));
                     }
-                    if g.seg_dir[seg] & DIR_BACKWARD != 0 {
+                    if to_a {
                         sources.push((g.seg_a[seg], (t0 + snap.fraction * secs) as f32, k as u32));
                     }
                     snapped.push(SeedSnap {
@@ -373,6 +374,26 @@ impl StreetModel for OsmStreets {
             max_secs,
         }))
     }
+}
+
+/// Within this distance of a segment's end a point counts as being at that vertex, whatever the
+/// segment's direction (a point at a vertex can leave it along any edge).
+const AT_VERTEX_M: f64 = 0.5;
+
+/// Whether a snapped point is at the segment's `a` / `b` end.
+fn at_ends(g: &Graph, seg: u32, f: f64) -> (bool, bool) {
+    let len = f64::from(g.seg_len_m[seg as usize]);
+    (f * len <= AT_VERTEX_M, (1.0 - f) * len <= AT_VERTEX_M)
+}
+
+/// Which ends a seed on a segment can reach: along the allowed directions, or by standing on it.
+fn end_reach(g: &Graph, snap: &Snap) -> (bool, bool) {
+    let dir = g.seg_dir[snap.segment as usize];
+    let (at_a, at_b) = at_ends(g, snap.segment, snap.fraction);
+    (
+        dir & DIR_BACKWARD != 0 || at_a,
+        dir & DIR_FORWARD != 0 || at_b,
+    )
 }
 
 struct SeedSnap {
@@ -430,11 +451,14 @@ impl OsmField<'_> {
             }
         };
         let on_seg = |sd: &&SeedSnap| sd.snap.segment == seg;
-        if g.seg_dir[s] & DIR_FORWARD != 0 {
+        let (at_a, at_b) = at_ends(g, seg, f);
+        if g.seg_dir[s] & DIR_FORWARD != 0 || at_a {
             let a = g.seg_a[s] as usize;
             if let (Some(&t), Some(&o)) = (dist.get(a), origin.get(a)) {
                 offer(f64::from(t) + f * secs, o as usize);
             }
+        }
+        if g.seg_dir[s] & DIR_FORWARD != 0 {
             for sd in self
                 .seeds
                 .iter()
@@ -444,11 +468,13 @@ impl OsmField<'_> {
                 offer(sd.t0 + (f - sd.snap.fraction) * secs, sd.index);
             }
         }
-        if g.seg_dir[s] & DIR_BACKWARD != 0 {
+        if g.seg_dir[s] & DIR_BACKWARD != 0 || at_b {
             let b = g.seg_b[s] as usize;
             if let (Some(&t), Some(&o)) = (dist.get(b), origin.get(b)) {
                 offer(f64::from(t) + (1.0 - f) * secs, o as usize);
             }
+        }
+        if g.seg_dir[s] & DIR_BACKWARD != 0 {
             for sd in self
                 .seeds
                 .iter()
