@@ -54,11 +54,17 @@ impl City {
         City::load_with_streets(source, Box::new(CrowFly::default()))
     }
 
-    pub fn load_with_streets(source: DataSource, streets: Box<dyn StreetModel>) -> Result<City, CityError> {
+    pub fn load_with_streets(
+        source: DataSource,
+        streets: Box<dyn StreetModel>,
+    ) -> Result<City, CityError> {
         let catalog = Catalog::load_from(&source)?;
         let transit = TransitNetwork::load(&source)?;
         let targets = if source.exists("targets.toml") {
-            Target::parse_all(&source.read_to_string("targets.toml")?, &source.label("targets.toml"))?
+            Target::parse_all(
+                &source.read_to_string("targets.toml")?,
+                &source.label("targets.toml"),
+            )?
         } else {
             Vec::new()
         };
@@ -77,9 +83,19 @@ impl City {
         let graphs = (0..transit.scenarios.len())
             .map(|s| TransitGraph::build(&transit, s, &params))
             .collect();
-        let mut area = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut area = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         let mut grow = |p: [f64; 4]| {
-            area = [area[0].min(p[0]), area[1].min(p[1]), area[2].max(p[2]), area[3].max(p[3])];
+            area = [
+                area[0].min(p[0]),
+                area[1].min(p[1]),
+                area[2].max(p[2]),
+                area[3].max(p[3]),
+            ];
         };
         if let Some(e) = transit.extent() {
             grow(e);
@@ -114,6 +130,10 @@ impl City {
     }
 
     pub fn scenario_ids(&self) -> Vec<&str> {
-        self.transit.scenarios.iter().map(|s| s.id.as_str()).collect()
+        self.transit
+            .scenarios
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect()
     }
 }

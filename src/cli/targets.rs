@@ -20,9 +20,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let city = load_city(args.data.as_deref(), args.streets.as_deref())?;
-    let results = targets::evaluate_all(&city, &args.scenario).map_err(|e| CliError::Input(e.to_string()))?;
+    let results =
+        targets::evaluate_all(&city, &args.scenario).map_err(|e| CliError::Input(e.to_string()))?;
     if args.format != Format::Table {
-        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).unwrap_or_default()
+        );
         return Ok(());
     }
     let mut out = String::new();
@@ -36,7 +40,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
             Verdict::NotEvaluable => "NOT EVALUABLE",
         };
         let _ = writeln!(out, "[{verdict}] {} ({})", t.title_en, t.id);
-        let _ = writeln!(out, "  source: {} line {}: 「{}」", t.source.doc, t.source.line, t.quote_zh);
+        let _ = writeln!(
+            out,
+            "  source: {} line {}: 「{}」",
+            t.source.doc, t.source.line, t.quote_zh
+        );
         match r.minutes {
             Some(m) => {
                 let _ = writeln!(

@@ -142,13 +142,27 @@ impl Scenario {
             item,
             message: message.to_string(),
         };
-        if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(invalid("id".into(), "must be non-empty letters, digits, '-' or '_'"));
+        if self.id.is_empty()
+            || !self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "id".into(),
+                "must be non-empty letters, digits, '-' or '_'",
+            ));
         }
         for s in &self.stops {
-            let ok = s.lon.is_finite() && s.lat.is_finite() && s.lon.abs() <= 180.0 && s.lat.abs() <= 90.0;
+            let ok = s.lon.is_finite()
+                && s.lat.is_finite()
+                && s.lon.abs() <= 180.0
+                && s.lat.abs() <= 90.0;
             if !ok {
-                return Err(invalid(format!("stop {}", s.id), "lon/lat is not a valid coordinate"));
+                return Err(invalid(
+                    format!("stop {}", s.id),
+                    "lon/lat is not a valid coordinate",
+                ));
             }
         }
         for l in &self.links {
@@ -156,7 +170,10 @@ impl Scenario {
             if l.stops.len() < 2 {
                 return Err(invalid(item, "needs at least two stops"));
             }
-            if !(l.average_speed_kmh.is_finite() && l.average_speed_kmh > 0.0 && l.average_speed_kmh <= 600.0) {
+            if !(l.average_speed_kmh.is_finite()
+                && l.average_speed_kmh > 0.0
+                && l.average_speed_kmh <= 600.0)
+            {
                 return Err(invalid(item, "average_speed_kmh must be in (0, 600]"));
             }
             if !(l.headway_min.is_finite() && l.headway_min > 0.0 && l.headway_min <= 24.0 * 60.0) {
@@ -174,7 +191,10 @@ impl Scenario {
         }
         for t in &self.transfers {
             if !(t.secs.is_finite() && t.secs >= 0.0) {
-                return Err(invalid(format!("transfer {} → {}", t.from, t.to), "secs must be ≥ 0"));
+                return Err(invalid(
+                    format!("transfer {} → {}", t.from, t.to),
+                    "secs must be ≥ 0",
+                ));
             }
         }
         Ok(())
@@ -198,7 +218,11 @@ impl ScenarioLink {
         line.push(stops[stops.len() - 1]);
         let poly: f64 = line.windows(2).map(|w| haversine_m(w[0], w[1])).sum();
         let total: f64 = straight.iter().sum();
-        let scale = if total > 0.0 { (poly / total).max(1.0) } else { 1.0 };
+        let scale = if total > 0.0 {
+            (poly / total).max(1.0)
+        } else {
+            1.0
+        };
         straight.iter().map(|d| d * scale).collect()
     }
 
@@ -275,13 +299,21 @@ average_speed_kmh = -5
 headway_min = 10
 "#;
         let err = Scenario::parse(text, "x.toml").unwrap_err().to_string();
-        assert!(err.contains("x.toml") && err.contains("link fast") && err.contains("average_speed_kmh"), "{err}");
+        assert!(
+            err.contains("x.toml")
+                && err.contains("link fast")
+                && err.contains("average_speed_kmh"),
+            "{err}"
+        );
     }
 
     #[test]
     fn the_shipped_scenarios_parse() {
         for name in ["existing", "plan-2025"] {
-            let path = format!("{}/geodata/zhengzhou/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+            let path = format!(
+                "{}/geodata/zhengzhou/scenarios/{name}.toml",
+                env!("CARGO_MANIFEST_DIR")
+            );
             let text = std::fs::read_to_string(&path).unwrap();
             let s = Scenario::parse(&text, &path).unwrap();
             assert_eq!(s.id, name);

@@ -155,7 +155,10 @@ impl TransitNetwork {
     }
 
     /// Compiles a parsed GTFS feed (any city's) into the network's arrays.
-    pub fn from_gtfs(gtfs: &gtfs_structures::Gtfs, label: &str) -> Result<TransitNetwork, TransitError> {
+    pub fn from_gtfs(
+        gtfs: &gtfs_structures::Gtfs,
+        label: &str,
+    ) -> Result<TransitNetwork, TransitError> {
         let mut net = TransitNetwork {
             stops: Vec::new(),
             routes: Vec::new(),
@@ -274,7 +277,10 @@ impl TransitNetwork {
                     continue;
                 }
                 let secs = t.min_transfer_time.map(|s| s as f32).unwrap_or_else(|| {
-                    walking_transfer_secs(net.stops[from as usize].lonlat, net.stops[to as usize].lonlat)
+                    walking_transfer_secs(
+                        net.stops[from as usize].lonlat,
+                        net.stops[to as usize].lonlat,
+                    )
                 });
                 net.transfers.push(Transfer {
                     from,
@@ -340,12 +346,19 @@ impl TransitNetwork {
                 id: format!("{}:{}", scenario.id, link.id),
                 // The English name reads as the line's name; the Chinese one is in the scenario file.
                 short_name: String::new(),
-                long_name: if link.name_en.is_empty() { link.name_zh.clone() } else { link.name_en.clone() },
+                long_name: if link.name_en.is_empty() {
+                    link.name_zh.clone()
+                } else {
+                    link.name_en.clone()
+                },
                 color: link.color.clone(),
                 kind: RouteKind::from_gtfs(link.route_type),
                 scenario: Some(si),
             });
-            let positions: Vec<[f64; 2]> = stops.iter().map(|&i| self.stops[i as usize].lonlat).collect();
+            let positions: Vec<[f64; 2]> = stops
+                .iter()
+                .map(|&i| self.stops[i as usize].lonlat)
+                .collect();
             let forward = link.run_times_s(&positions);
             let headway_s = (link.headway_min * 60.0) as f32;
             self.patterns.push(Pattern {
@@ -420,7 +433,12 @@ impl TransitNetwork {
 
     /// (lon, lat) bounding box of every stop, or `None` for an empty network.
     pub fn extent(&self) -> Option<[f64; 4]> {
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for s in &self.stops {
             b = [
                 b[0].min(s.lonlat[0]),
@@ -456,7 +474,11 @@ fn route_type_code(t: gtfs_structures::RouteType) -> i32 {
 }
 
 /// Fills missing intermediate stop times by distance between the nearest timed stops.
-fn interpolate_times(stops: &[u32], times: &[Option<u32>], all: &[TransitStop]) -> Option<Vec<f64>> {
+fn interpolate_times(
+    stops: &[u32],
+    times: &[Option<u32>],
+    all: &[TransitStop],
+) -> Option<Vec<f64>> {
     let n = times.len();
     let first = times.first().copied().flatten()?;
     let last = times.last().copied().flatten()?;
@@ -485,7 +507,11 @@ fn interpolate_times(stops: &[u32], times: &[Option<u32>], all: &[TransitStop]) 
             let mut acc = 0.0;
             for (k, d) in dists.iter().enumerate().take(i - prev_i - 1) {
                 acc += d;
-                let frac = if total > 0.0 { acc / total } else { (k + 1) as f64 / (i - prev_i) as f64 };
+                let frac = if total > 0.0 {
+                    acc / total
+                } else {
+                    (k + 1) as f64 / (i - prev_i) as f64
+                };
                 out[prev_i + k + 1] = t0 + frac * (t as f64 - t0);
             }
             out[i] = t as f64;

@@ -96,7 +96,9 @@ impl Origin {
             match (nums[0], nums[1]) {
                 (Some(lon), Some(lat)) => {
                     if !lon.is_finite() || !lat.is_finite() {
-                        return Err(ReachError::InvalidOrigin(format!("'{t}': coordinates must be finite numbers")));
+                        return Err(ReachError::InvalidOrigin(format!(
+                            "'{t}': coordinates must be finite numbers"
+                        )));
                     }
                     if lon.abs() > 180.0 || lat.abs() > 90.0 {
                         return Err(ReachError::InvalidOrigin(format!(
@@ -106,7 +108,9 @@ impl Origin {
                     return Ok(Origin::LonLat([lon, lat]));
                 }
                 (Some(_), None) | (None, Some(_)) => {
-                    return Err(ReachError::InvalidOrigin(format!("'{t}': expected LON,LAT with two numbers")));
+                    return Err(ReachError::InvalidOrigin(format!(
+                        "'{t}': expected LON,LAT with two numbers"
+                    )));
                 }
                 (None, None) => {}
             }
@@ -237,7 +241,10 @@ pub enum ReachError {
     #[error("unknown scenario '{name}' (known: {})", known.join(", "))]
     UnknownScenario { name: String, known: Vec<String> },
     #[error("{parameter}: {message}")]
-    InvalidParameter { parameter: &'static str, message: String },
+    InvalidParameter {
+        parameter: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Street(#[from] StreetError),
 }
@@ -246,7 +253,9 @@ impl ReachError {
     /// The request parameter the error is about, for API error bodies.
     pub fn parameter(&self) -> &'static str {
         match self {
-            ReachError::UnknownPlace(_) | ReachError::InvalidOrigin(_) | ReachError::OutsideArea { .. } => "from",
+            ReachError::UnknownPlace(_)
+            | ReachError::InvalidOrigin(_)
+            | ReachError::OutsideArea { .. } => "from",
             ReachError::UnknownMode(_) => "mode",
             ReachError::UnknownScenario { .. } => "scenario",
             ReachError::InvalidParameter { parameter, .. } => parameter,
@@ -286,7 +295,10 @@ pub fn resolve_origin(city: &City, origin: &Origin) -> Result<ResolvedOrigin, Re
                     city.transit
                         .stops
                         .iter()
-                        .position(|s| s.scenario.is_none() && (s.name == *q || s.name_en.as_deref() == Some(q)))
+                        .position(|s| {
+                            s.scenario.is_none()
+                                && (s.name == *q || s.name_en.as_deref() == Some(q))
+                        })
                         .map(|i| i as u32)
                 });
                 match stop {
@@ -439,7 +451,8 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         let legs = match (tf.seed_stop.get(t.seed).copied().flatten(), &tf.labels) {
             (Some(stop), Some(l)) => {
                 let steps = l.itinerary(graph, stop);
-                let mut legs = result::legs_from_steps(city, &steps, &tf.origins, &tf.access_origin);
+                let mut legs =
+                    result::legs_from_steps(city, &steps, &tf.origins, &tf.access_origin);
                 let egress = t.secs - l.ridden(stop) as f64;
                 legs.push(Leg::walk_to_feature(egress, f.id.clone()));
                 legs
@@ -453,7 +466,11 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         };
         reached.push(ReachedFeature::new(fi, f, t.secs, &req.bands, legs));
     }
-    reached.sort_by(|a, b| a.minutes.total_cmp(&b.minutes).then_with(|| a.id.cmp(&b.id)));
+    reached.sort_by(|a, b| {
+        a.minutes
+            .total_cmp(&b.minutes)
+            .then_with(|| a.id.cmp(&b.id))
+    });
 
     let bands = if req.polygons {
         polygons::band_polygons(tf.field.as_ref(), &req.bands, req.band_form, req.cell_m)
@@ -461,5 +478,13 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         polygons::empty_bands(&req.bands, req.band_form)
     };
     let info = city.streets.info(req.mode.street_mode());
-    Ok(ReachResult::assemble(city, req, tf.scenario, tf.origins, reached, bands, info))
+    Ok(ReachResult::assemble(
+        city,
+        req,
+        tf.scenario,
+        tf.origins,
+        reached,
+        bands,
+        info,
+    ))
 }

@@ -67,7 +67,12 @@ pub fn rasterise(field: &dyn StreetField, cell_m: Option<f64>) -> Option<TimeGri
 }
 
 /// Band polygons (valid MultiPolygons in lon/lat) for the given band limits in minutes.
-pub fn band_polygons(field: &dyn StreetField, bands: &[f64], form: BandForm, cell_m: Option<f64>) -> Vec<Band> {
+pub fn band_polygons(
+    field: &dyn StreetField,
+    bands: &[f64],
+    form: BandForm,
+    cell_m: Option<f64>,
+) -> Vec<Band> {
     let mut out = empty_bands(bands, form);
     let Some(grid) = rasterise(field, cell_m) else {
         for b in &mut out {
@@ -90,7 +95,13 @@ pub fn contour_grid(grid: &TimeGrid, bands: &[f64], form: BandForm) -> Vec<Multi
     let values: Vec<f64> = grid
         .values()
         .iter()
-        .map(|&s| if s.is_finite() { s as f64 / 60.0 } else { UNREACHED_MIN })
+        .map(|&s| {
+            if s.is_finite() {
+                s as f64 / 60.0
+            } else {
+                UNREACHED_MIN
+            }
+        })
         .collect();
     let (sw, step) = grid.lonlat_origin_and_step();
     // Cell values sit at cell centres: shift the origin by half a cell.
@@ -104,7 +115,8 @@ pub fn contour_grid(grid: &TimeGrid, bands: &[f64], form: BandForm) -> Vec<Multi
     thresholds.extend_from_slice(bands);
     let result = match form {
         BandForm::Disjoint => builder.isobands(&values, &thresholds).map(|bs| {
-            let mut by_upper: Vec<MultiPolygon<f64>> = vec![MultiPolygon::new(Vec::new()); bands.len()];
+            let mut by_upper: Vec<MultiPolygon<f64>> =
+                vec![MultiPolygon::new(Vec::new()); bands.len()];
             for b in bs {
                 if let Some(i) = bands.iter().position(|&u| (u - b.max_v()).abs() < 1e-9) {
                     by_upper[i] = b.into_inner().0;
@@ -115,9 +127,12 @@ pub fn contour_grid(grid: &TimeGrid, bands: &[f64], form: BandForm) -> Vec<Multi
         BandForm::Cumulative => bands
             .iter()
             .map(|&u| {
-                builder
-                    .isobands(&values, &[-1.0, u])
-                    .map(|bs| bs.into_iter().next().map(|b| b.into_inner().0).unwrap_or_else(|| MultiPolygon::new(Vec::new())))
+                builder.isobands(&values, &[-1.0, u]).map(|bs| {
+                    bs.into_iter()
+                        .next()
+                        .map(|b| b.into_inner().0)
+                        .unwrap_or_else(|| MultiPolygon::new(Vec::new()))
+                })
             })
             .collect(),
     };

@@ -59,7 +59,12 @@ impl Leg {
         }
     }
 
-    pub(crate) fn walk_direct(mode: Mode, secs: f64, origin: &ResolvedOrigin, feature_id: String) -> Leg {
+    pub(crate) fn walk_direct(
+        mode: Mode,
+        secs: f64,
+        origin: &ResolvedOrigin,
+        feature_id: String,
+    ) -> Leg {
         let mode = match mode {
             Mode::Transit => Mode::Walk,
             m => m,
@@ -74,7 +79,9 @@ impl Leg {
 
     pub fn minutes(&self) -> f64 {
         match self {
-            Leg::Street { minutes, .. } | Leg::Wait { minutes, .. } | Leg::Ride { minutes, .. } => *minutes,
+            Leg::Street { minutes, .. } | Leg::Wait { minutes, .. } | Leg::Ride { minutes, .. } => {
+                *minutes
+            }
         }
     }
 
@@ -84,7 +91,10 @@ impl Leg {
             Leg::Street { mode, minutes, .. } => format!("{mode} {minutes}"),
             Leg::Wait { minutes, .. } => format!("wait {minutes}"),
             Leg::Ride {
-                route, stops, minutes, ..
+                route,
+                stops,
+                minutes,
+                ..
             } => format!("{route} ×{stops} stops {minutes}"),
         }
     }
@@ -155,7 +165,11 @@ pub(crate) fn legs_from_steps(
                 prev_time = alight_s;
                 ridden = true;
             }
-            Step::Transfer { from_stop, to_stop, secs } => {
+            Step::Transfer {
+                from_stop,
+                to_stop,
+                secs,
+            } => {
                 legs.push(Leg::Street {
                     mode: Mode::Walk,
                     minutes: minutes(secs as f64),
@@ -191,7 +205,11 @@ pub struct ReachedFeature {
 impl ReachedFeature {
     pub(crate) fn new(index: usize, f: &Feature, secs: f64, bands: &[f64], legs: Vec<Leg>) -> Self {
         let m = secs / 60.0;
-        let band = bands.iter().copied().find(|b| m <= *b).unwrap_or(f64::INFINITY);
+        let band = bands
+            .iter()
+            .copied()
+            .find(|b| m <= *b)
+            .unwrap_or(f64::INFINITY);
         ReachedFeature {
             index,
             id: f.id.clone(),
@@ -208,7 +226,11 @@ impl ReachedFeature {
 
     /// "walk 5 → wait 2 → Line 2 ×4 stops 8 → walk 3".
     pub fn legs_text(&self) -> String {
-        self.legs.iter().map(Leg::short).collect::<Vec<_>>().join(" → ")
+        self.legs
+            .iter()
+            .map(Leg::short)
+            .collect::<Vec<_>>()
+            .join(" → ")
     }
 }
 
@@ -370,7 +392,11 @@ impl ReachResult {
             m["minutes"],
             m["scenario"]["id"].as_str().unwrap_or("")
         );
-        let _ = writeln!(out, "Street model: {}", m["street_model"]["description"].as_str().unwrap_or(""));
+        let _ = writeln!(
+            out,
+            "Street model: {}",
+            m["street_model"]["description"].as_str().unwrap_or("")
+        );
         let _ = writeln!(out);
         let counts = self.counts();
         let _ = writeln!(
@@ -381,7 +407,10 @@ impl ReachResult {
         for b in &self.bands {
             let c = counts.get(&band_key(b.max_minutes));
             let get = |k: &str| c.and_then(|c| c.get(k)).copied().unwrap_or(0);
-            let area = b.area_km2.map(|a| format!("{a:.1}")).unwrap_or_else(|| "-".into());
+            let area = b
+                .area_km2
+                .map(|a| format!("{a:.1}"))
+                .unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 out,
                 "{:>9}  {:>9}  {:>10} {:>8} {:>13} {:>15}",
@@ -421,11 +450,16 @@ fn round6(v: f64) -> f64 {
 
 /// GeoJSON of a MultiPolygon with coordinates rounded to 6 decimals (≈ 0.1 m).
 pub fn multipolygon_json(mp: &geo::MultiPolygon<f64>) -> Value {
-    let ring = |ls: &geo::LineString<f64>| -> Vec<[f64; 2]> { ls.0.iter().map(|c| [round6(c.x), round6(c.y)]).collect() };
-    let polys: Vec<Vec<Vec<[f64; 2]>>> = mp
-        .0
-        .iter()
-        .map(|p| std::iter::once(ring(p.exterior())).chain(p.interiors().iter().map(ring)).collect())
-        .collect();
+    let ring = |ls: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+        ls.0.iter().map(|c| [round6(c.x), round6(c.y)]).collect()
+    };
+    let polys: Vec<Vec<Vec<[f64; 2]>>> =
+        mp.0.iter()
+            .map(|p| {
+                std::iter::once(ring(p.exterior()))
+                    .chain(p.interiors().iter().map(ring))
+                    .collect()
+            })
+            .collect();
     json!({ "type": "MultiPolygon", "coordinates": polys })
 }

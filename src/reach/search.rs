@@ -35,8 +35,6 @@ impl Default for TransitParams {
 pub struct TransitGraph {
     pub scenario: usize,
     stop_count: usize,
-    /// First `aboard` node of each pattern (CSR offsets into pattern positions).
-    pattern_offset: Vec<u32>,
     /// Active patterns (indices into the network's patterns), in offset order.
     patterns: Vec<u32>,
     /// Per pattern position: the stop it is at, and run time to the next position.
@@ -63,7 +61,6 @@ impl TransitGraph {
             .iter()
             .map(|s| TransitNetwork::active(s.scenario, scenario))
             .collect();
-        let mut pattern_offset = Vec::new();
         let mut patterns = Vec::new();
         let mut pos_stop = Vec::new();
         let mut pos_next_s = Vec::new();
@@ -74,7 +71,6 @@ impl TransitGraph {
                 continue;
             }
             let local = patterns.len() as u32;
-            pattern_offset.push(pos_stop.len() as u32);
             patterns.push(pi as u32);
             let wait = p.headway_s * params.wait_factor;
             for (i, &s) in p.stops.iter().enumerate() {
@@ -93,7 +89,6 @@ impl TransitGraph {
                 }
             }
         }
-        pattern_offset.push(pos_stop.len() as u32);
 
         let (board_offset, board_pairs) = csr(boardings);
         let mut transfers: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
@@ -106,7 +101,6 @@ impl TransitGraph {
         TransitGraph {
             scenario,
             stop_count: n,
-            pattern_offset,
             patterns,
             pos_stop,
             pos_next_s,
@@ -126,7 +120,7 @@ impl TransitGraph {
     }
 
     fn node_count(&self) -> usize {
-        2 * self.stop_count + self.pos_stop.len()
+        2 * self.stop_count + 2 * self.pos_stop.len()
     }
 
     /// Network pattern index of a pattern position.
@@ -134,22 +128,23 @@ impl TransitGraph {
         self.patterns[self.pos_pattern[pos as usize] as usize] as usize
     }
 
-    /// Index of a position within its pattern's stop list.
-    pub fn index_in_pattern(&self, pos: u32) -> usize {
-        (pos - self.pattern_offset[self.pos_pattern[pos as usize] as usize]) as usize
-    }
-
     pub fn stop_at(&self, pos: u32) -> u32 {
         self.pos_stop[pos as usize]
     }
 
     /// Runs the search from stops reached on foot at the given times, up to `max_s`.
+    ///
+    /// Node ids: `[0, n)` walked stops, `[n, 2n)` ridden stops, then one "just boarded" node
+    /// and one "riding into" node per pattern position. Keeping the two apart means a rider can
+    /// always alight where a vehicle arrives, even where someone else boards earlier.
     pub fn search(&self, access: &[(u32, f32)], max_s: f32, params: &TransitParams) -> Labels {
         let n = self.stop_count;
+        let p = self.pos_stop.len();
         let mut labels = Labels {
             time: vec![f32::INFINITY; self.node_count()],
             pred: vec![NO_PRED; self.node_count()],
             stop_count: n,
+            pos_count: p,
         };
         let mut heap = BinaryHeap::new();
         for &(s, t) in access {
@@ -158,46 +153,81 @@ impl TransitGraph {
                 heap.push(Entry { time: t, node: s });
             }
         }
-        let relax = |labels: &mut Labels, heap: &mut BinaryHeap<Entry>, from: u32, to: u32, t: f32| {
-            if t <= max_s && t < labels.time[to as usize] {
-                labels.time[to as usize] = t;
-                labels.pred[to as usize] = from;
-                heap.push(Entry { time: t, node: to });
-            }
-        };
-        let aboard_base = 2 * n as u32;
+        let relax =
+            |labels: &mut Labels, heap: &mut BinaryHeap<Entry>, from: u32, to: u32, t: f32| {
+                if t <= max_s && t < labels.time[to as usize] {
+                    labels.time[to as usize] = t;
+                    labels.pred[to as usize] = from;
+                    heap.push(Entry { time: t, node: to });
+                }
+            };
+        let boarded_base = 2 * n as u32;
+        let riding_base = boarded_base + p as u32;
         while let Some(Entry { time, node }) = heap.pop() {
             if time > labels.time[node as usize] {
                 continue;
             }
-            let node_us = node as usize;
-            if node_us < 2 * n {
-                let ridden = node_us >= n;
-                let stop = if ridden { node_us - n } else { node_us };
-                let penalty = if ridden { params.transfer_penalty_s } else { 0.0 };
-                let (a, b) = (self.board_offset[stop] as usize, self.board_offset[stop + 1] as usize);
+            if node < boarded_base {
+                let ridden = node >= n as u32;
+                let stop = if ridden {
+                    node as usize - n
+                } else {
+                    node as usize
+                };
+                let penalty = if ridden {
+                    params.transfer_penalty_s
+                } else {
+                    0.0
+                };
+                let (a, b) = (
+                    self.board_offset[stop] as usize,
+                    self.board_offset[stop + 1] as usize,
+                );
                 for k in a..b {
-                    let to = aboard_base + self.board_pos[k];
-                    relax(&mut labels, &mut heap, node, to, time + self.board_wait_s[k] + penalty);
+                    let to = boarded_base + self.board_pos[k];
+                    relax(
+                        &mut labels,
+                        &mut heap,
+                        node,
+                        to,
+                        time + self.board_wait_s[k] + penalty,
+                    );
                 }
                 if ridden {
-                    let (a, b) = (self.transfer_offset[stop] as usize, self.transfer_offset[stop + 1] as usize);
+                    let (a, b) = (
+                        self.transfer_offset[stop] as usize,
+                        self.transfer_offset[stop + 1] as usize,
+                    );
                     for k in a..b {
                         let to = (n as u32) + self.transfer_to[k];
                         relax(&mut labels, &mut heap, node, to, time + self.transfer_s[k]);
                     }
                 }
             } else {
-                let pos = node - aboard_base;
-                let stop = self.pos_stop[pos as usize];
-                // Alight here (not at the stop just boarded: that is no ride at all).
-                let boarded_here = labels.pred[node_us] < 2 * n as u32;
-                if !boarded_here {
-                    relax(&mut labels, &mut heap, node, n as u32 + stop, time);
+                let riding = node >= riding_base;
+                let pos = if riding {
+                    node - riding_base
+                } else {
+                    node - boarded_base
+                };
+                if riding {
+                    relax(
+                        &mut labels,
+                        &mut heap,
+                        node,
+                        n as u32 + self.pos_stop[pos as usize],
+                        time,
+                    );
                 }
                 let next = self.pos_next_s[pos as usize];
                 if next.is_finite() {
-                    relax(&mut labels, &mut heap, node, node + 1, time + next);
+                    relax(
+                        &mut labels,
+                        &mut heap,
+                        node,
+                        riding_base + pos + 1,
+                        time + next,
+                    );
                 }
             }
         }
@@ -213,6 +243,7 @@ pub struct Labels {
     time: Vec<f32>,
     pred: Vec<u32>,
     stop_count: usize,
+    pos_count: usize,
 }
 
 /// One step of a transit itinerary, as the search found it.
@@ -231,7 +262,11 @@ pub enum Step {
         hops: usize,
     },
     /// Walked between two stops after alighting.
-    Transfer { from_stop: u32, to_stop: u32, secs: f32 },
+    Transfer {
+        from_stop: u32,
+        to_stop: u32,
+        secs: f32,
+    },
 }
 
 impl Labels {
@@ -245,62 +280,60 @@ impl Labels {
         self.time[self.stop_count + stop as usize]
     }
 
-    /// The steps that reach `ridden(stop)`, first to last.
+    /// The steps that reach `ridden(stop)`, first to last (empty if it was not reached).
     pub fn itinerary(&self, graph: &TransitGraph, stop: u32) -> Vec<Step> {
         let n = self.stop_count as u32;
+        let boarded_base = 2 * n;
+        let riding_base = boarded_base + self.pos_count as u32;
         let mut steps = Vec::new();
         let mut node = n + stop;
-        // Walk back through predecessors, folding aboard runs into one ride each.
-        let mut alight: Option<(u32, f32, usize)> = None; // (stop, time, hops)
-        let mut guard = 0usize;
-        loop {
-            guard += 1;
-            if guard > self.time.len() + 1 {
-                break;
-            }
+        if !self.time[node as usize].is_finite() {
+            return steps;
+        }
+        // (alighting stop, time, hops) of the ride being folded together, walking backwards.
+        let mut alight: Option<(u32, f32, usize)> = None;
+        for _ in 0..self.time.len() {
             let t = self.time[node as usize];
             let pred = self.pred[node as usize];
             if node < n {
-                steps.push(Step::Access { stop: node, arrive_s: t });
+                steps.push(Step::Access {
+                    stop: node,
+                    arrive_s: t,
+                });
                 break;
-            } else if node < 2 * n {
-                if pred == NO_PRED {
-                    break;
-                }
-                if pred < 2 * n {
-                    // A transfer walk from another ridden stop.
-                    let from = pred - n;
+            }
+            if pred == NO_PRED {
+                break;
+            }
+            if node < boarded_base {
+                if pred < boarded_base {
                     steps.push(Step::Transfer {
-                        from_stop: from,
+                        from_stop: pred - n,
                         to_stop: node - n,
                         secs: t - self.time[pred as usize],
                     });
                 } else {
-                    alight = Some((node - n, t, 0));
+                    let pos = pred - riding_base;
+                    alight = Some((graph.stop_at(pos), t, 0));
                 }
-                node = pred;
+            } else if node >= riding_base {
+                if let Some(a) = &mut alight {
+                    a.2 += 1;
+                }
             } else {
-                let pos = node - 2 * n;
-                if pred >= 2 * n {
-                    if let Some(a) = &mut alight {
-                        a.2 += 1;
-                    }
-                    node = pred;
-                } else {
-                    let (to_stop, alight_s, hops) = alight.take().unwrap_or((graph.stop_at(pos), t, 0));
-                    let from_time = self.time[pred as usize];
-                    steps.push(Step::Ride {
-                        pattern: graph.pattern_of(pos),
-                        from_stop: graph.stop_at(pos),
-                        to_stop,
-                        board_s: t,
-                        alight_s,
-                        wait_s: t - from_time,
-                        hops,
-                    });
-                    node = pred;
-                }
+                let pos = node - boarded_base;
+                let (to_stop, alight_s, hops) = alight.take().unwrap_or((graph.stop_at(pos), t, 0));
+                steps.push(Step::Ride {
+                    pattern: graph.pattern_of(pos),
+                    from_stop: graph.stop_at(pos),
+                    to_stop,
+                    board_s: t,
+                    alight_s,
+                    wait_s: t - self.time[pred as usize],
+                    hops,
+                });
             }
+            node = pred;
         }
         steps.reverse();
         steps

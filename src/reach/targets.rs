@@ -12,7 +12,11 @@ pub enum TargetError {
     #[error("{path}: not a valid targets file: {message}")]
     Parse { path: String, message: String },
     #[error("{path}: target {id}: {message}")]
-    Invalid { path: String, id: String, message: String },
+    Invalid {
+        path: String,
+        id: String,
+        message: String,
+    },
 }
 
 /// One promise of a plan, with the seed line that makes it.
@@ -224,7 +228,12 @@ pub fn evaluate(city: &City, target: &Target, si: usize) -> Result<TargetResult,
     result.minutes = Some(minutes);
     result.arrive_at = Some(city.transit.stops[stop as usize].name.clone());
     let sum = |pred: fn(&Leg) -> bool| -> f64 {
-        let s: f64 = result.legs.iter().filter(|l| pred(l)).map(Leg::minutes).sum();
+        let s: f64 = result
+            .legs
+            .iter()
+            .filter(|l| pred(l))
+            .map(Leg::minutes)
+            .sum();
         (s * 10.0).round() / 10.0
     };
     result.in_vehicle_minutes = Some(sum(|l| matches!(l, Leg::Ride { .. })));
@@ -262,7 +271,9 @@ fn assumptions_of(city: &City, legs: &[Leg]) -> Vec<Assumption> {
         let Some(sc) = city.transit.scenarios.iter().find(|s| &s.id == scenario) else {
             continue;
         };
-        let link_id = route_id.strip_prefix(&format!("{scenario}:")).unwrap_or(route_id);
+        let link_id = route_id
+            .strip_prefix(&format!("{scenario}:"))
+            .unwrap_or(route_id);
         let Some(link) = sc.links.iter().find(|l| l.id == link_id) else {
             continue;
         };

@@ -2,7 +2,7 @@
 //! straight-line distance × detour factor ÷ speed.
 
 use super::{Seed, StreetError, StreetField, StreetMode, StreetModel, StreetModelInfo, StreetTime};
-use crate::geodesy::LocalFrame;
+use crate::geodesy::{haversine_m, LocalFrame};
 use crate::raster::TimeGrid;
 
 /// Straight-line street legs with a detour factor, one speed per mode.
@@ -82,6 +82,8 @@ struct CrowFlyField {
     seeds: Vec<[f64; 4]>,
     /// Index of each kept seed in the caller's seed list.
     seed_ids: Vec<usize>,
+    /// (lon, lat) of each kept seed: point queries use exact great-circle distances.
+    seed_lonlat: Vec<[f64; 2]>,
     max_secs: f64,
     secs_per_m: f64,
 }
@@ -92,17 +94,20 @@ impl CrowFlyField {
         let frame = LocalFrame::new(centre);
         let mut kept = Vec::with_capacity(seeds.len());
         let mut seed_ids = Vec::with_capacity(seeds.len());
+        let mut seed_lonlat = Vec::with_capacity(seeds.len());
         for (i, s) in seeds.iter().enumerate() {
             if s.secs <= max_secs {
                 let xy = frame.to_xy(s.lonlat);
                 kept.push([xy[0], xy[1], s.secs, (max_secs - s.secs) / secs_per_m]);
                 seed_ids.push(i);
+                seed_lonlat.push(s.lonlat);
             }
         }
         CrowFlyField {
             frame,
             seeds: kept,
             seed_ids,
+            seed_lonlat,
             max_secs,
             secs_per_m,
         }
@@ -116,8 +121,13 @@ impl StreetField for CrowFlyField {
             secs: f64::INFINITY,
             seed: usize::MAX,
         };
-        for (s, &id) in self.seeds.iter().zip(&self.seed_ids) {
-            let t = s[2] + ((p[0] - s[0]).powi(2) + (p[1] - s[1]).powi(2)).sqrt() * self.secs_per_m;
+        for ((s, &id), &at) in self.seeds.iter().zip(&self.seed_ids).zip(&self.seed_lonlat) {
+            // Cheap planar reject first; the exact distance only for seeds that can win.
+            let planar = ((p[0] - s[0]).powi(2) + (p[1] - s[1]).powi(2)).sqrt();
+            if s[2] + planar * 0.98 * self.secs_per_m >= best.secs {
+                continue;
+            }
+            let t = s[2] + haversine_m(at, lonlat) * self.secs_per_m;
             if t < best.secs {
                 best = StreetTime { secs: t, seed: id };
             }
@@ -146,11 +156,21 @@ impl StreetField for CrowFlyField {
     }
 
     fn extent(&self) -> Option<[f64; 4]> {
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for s in &self.seeds {
             let sw = self.frame.to_lonlat([s[0] - s[3], s[1] - s[3]]);
             let ne = self.frame.to_lonlat([s[0] + s[3], s[1] + s[3]]);
-            b = [b[0].min(sw[0]), b[1].min(sw[1]), b[2].max(ne[0]), b[3].max(ne[1])];
+            b = [
+                b[0].min(sw[0]),
+                b[1].min(sw[1]),
+                b[2].max(ne[0]),
+                b[3].max(ne[1]),
+            ];
         }
         b[0].is_finite().then_some(b)
     }
@@ -159,14 +179,20 @@ impl StreetField for CrowFlyField {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geodesy::haversine_m;
 
     #[test]
     fn walking_one_kilometre_takes_detour_times_walking_time() {
         let m = CrowFly::default();
         let a = [113.65, 34.75];
         let field = m
-            .spread(StreetMode::Walk, &[Seed { lonlat: a, secs: 0.0 }], 3600.0)
+            .spread(
+                StreetMode::Walk,
+                &[Seed {
+                    lonlat: a,
+                    secs: 0.0,
+                }],
+                3600.0,
+            )
             .unwrap();
         let b = [113.65, 34.75 + 1000.0 / 111_195.0];
         let t = field.time_at(b).unwrap().secs;
@@ -180,7 +206,14 @@ mod tests {
     fn points_beyond_the_budget_are_not_reached() {
         let m = CrowFly::default();
         let field = m
-            .spread(StreetMode::Walk, &[Seed { lonlat: [113.65, 34.75], secs: 100.0 }], 200.0)
+            .spread(
+                StreetMode::Walk,
+                &[Seed {
+                    lonlat: [113.65, 34.75],
+                    secs: 100.0,
+                }],
+                200.0,
+            )
             .unwrap();
         assert!(field.time_at([113.66, 34.75]).is_none());
         assert_eq!(field.time_at([113.65, 34.75]).map(|t| t.secs), Some(100.0));
