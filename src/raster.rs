@@ -76,11 +76,21 @@ impl TimeGrid {
     }
 
     /// Inclusive cell ranges overlapping a circle of radius `r` metres around a frame point.
-    pub fn cells_within(&self, xy: [f64; 2], r: f64) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
-        let x0 = ((xy[0] - r - self.min_xy[0]) / self.cell_m).floor().max(0.0) as usize;
-        let y0 = ((xy[1] - r - self.min_xy[1]) / self.cell_m).floor().max(0.0) as usize;
-        let x1 = (((xy[0] + r - self.min_xy[0]) / self.cell_m).ceil().max(0.0) as usize).min(self.nx);
-        let y1 = (((xy[1] + r - self.min_xy[1]) / self.cell_m).ceil().max(0.0) as usize).min(self.ny);
+    pub fn cells_within(
+        &self,
+        xy: [f64; 2],
+        r: f64,
+    ) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+        let x0 = ((xy[0] - r - self.min_xy[0]) / self.cell_m)
+            .floor()
+            .max(0.0) as usize;
+        let y0 = ((xy[1] - r - self.min_xy[1]) / self.cell_m)
+            .floor()
+            .max(0.0) as usize;
+        let x1 =
+            (((xy[0] + r - self.min_xy[0]) / self.cell_m).ceil().max(0.0) as usize).min(self.nx);
+        let y1 =
+            (((xy[1] + r - self.min_xy[1]) / self.cell_m).ceil().max(0.0) as usize).min(self.ny);
         (x0 < x1 && y0 < y1).then_some((x0..x1, y0..y1))
     }
 

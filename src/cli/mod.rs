@@ -73,11 +73,13 @@ pub(crate) fn load_city(
     data: Option<&std::path::Path>,
     streets: Option<&std::path::Path>,
 ) -> Result<crate::city::City, CliError> {
-    let source = crate::dataset::DataSource::from_option(data).map_err(|e| CliError::Input(e.to_string()))?;
+    let source = crate::dataset::DataSource::from_option(data)
+        .map_err(|e| CliError::Input(e.to_string()))?;
     let city = match streets {
         None => crate::city::City::load(source),
         Some(dir) => {
-            let model = crate::network::streets::load_street_model(dir).map_err(|e| CliError::Input(e.to_string()))?;
+            let model = crate::network::streets::load_street_model(dir)
+                .map_err(|e| CliError::Input(e.to_string()))?;
             crate::city::City::load_with_streets(source, model)
         }
     };

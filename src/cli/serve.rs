@@ -4,5 +4,7 @@ use super::CliError;
 pub struct Args {}
 
 pub fn run(_args: Args) -> Result<(), CliError> {
-    Err(CliError::Input("this command is not available in this build".into()))
+    Err(CliError::Input(
+        "this command is not available in this build".into(),
+    ))
 }
