@@ -87,10 +87,15 @@ pub fn router(city: Arc<City>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            ApiError::Internal("the request failed inside the service".into()).into_response()
-        }))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::Internal("the request failed inside the service".into()).into_response()
+            },
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(json_errors))
         .layer(
@@ -103,8 +108,13 @@ pub fn router(city: Arc<City>) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-async fn api_document(axum::extract::State(st): axum::extract::State<Shared>, req: Request) -> Response {
-    if let Err(e) = params::Params::parse(req.uri().query()).and_then(|p| p.only(&["f"], |_| false).map(|_| p)) {
+async fn api_document(
+    axum::extract::State(st): axum::extract::State<Shared>,
+    req: Request,
+) -> Response {
+    if let Err(e) =
+        params::Params::parse(req.uri().query()).and_then(|p| p.only(&["f"], |_| false).map(|_| p))
+    {
         return e.into_response();
     }
     let mut res = st.openapi.clone().into_response();
@@ -147,14 +157,20 @@ async fn json_errors(req: Request, next: Next) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::PayloadTooLarge(format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
         }
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => ApiError::Timeout(format!(
-            "the request took longer than {} s",
-            REQUEST_TIMEOUT.as_secs()
-        )),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+            ApiError::Timeout(format!(
+                "the request took longer than {} s",
+                REQUEST_TIMEOUT.as_secs()
+            ))
+        }
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed("method not allowed".into()),
         StatusCode::NOT_FOUND => ApiError::NotFound("not found".into()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("unsupported media type".into()),
-        s if s.is_client_error() => ApiError::param("request", s.canonical_reason().unwrap_or("bad request")),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::UnsupportedMediaType("unsupported media type".into())
+        }
+        s if s.is_client_error() => {
+            ApiError::param("request", s.canonical_reason().unwrap_or("bad request"))
+        }
         _ => ApiError::Internal("the request failed inside the service".into()),
     };
     let mut out = e.into_response();
@@ -167,7 +183,11 @@ pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c)))
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c))
+        })
         .unwrap_or("localhost");
     format!("http://{host}")
 }

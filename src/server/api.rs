@@ -1,0 +1,445 @@
+//! The reach API: `GET|POST /reach`, `/targets`, `/scenarios` and `/search`. Searches run on
+//! the blocking pool so the runtime keeps answering while they compute.
+
+use super::error::{ApiError, ApiResult};
+use super::ogc::{json_response, with_type};
+use super::params::Params;
+use super::{Shared, MAX_BODY_BYTES};
+use crate::catalog::normalise;
+use crate::reach::{self, BandForm, Mode, Origin, ReachRequest};
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+/// Budget when neither `minutes` nor `bands` is given.
+const DEFAULT_MINUTES: f64 = 20.0;
+const REACH_PARAMS: [&str; 8] = [
+    "from",
+    "minutes",
+    "mode",
+    "scenario",
+    "bands",
+    "band_form",
+    "cell",
+    "polygons",
+];
+
+/// A reach query as the client stated it, before the engine checks it against the city.
+#[derive(Debug, Default)]
+struct ReachInput {
+    from: Vec<Origin>,
+    minutes: Option<f64>,
+    bands: Option<Vec<f64>>,
+    mode: Option<String>,
+    scenario: Option<String>,
+    band_form: Option<String>,
+    polygons: Option<bool>,
+    cell: Option<f64>,
+}
+
+fn origin(text: &str) -> ApiResult<Origin> {
+    Origin::parse(text).map_err(ApiError::from)
+}
+
+impl ReachInput {
+    fn into_request(self) -> ApiResult<ReachRequest> {
+        if self.from.is_empty() {
+            return Err(ApiError::param(
+                "from",
+                "give at least one origin (a place name, a feature or stop id, or lon,lat)",
+            ));
+        }
+        let bands = match (self.bands, self.minutes) {
+            (Some(b), m) => {
+                let text: Vec<String> = b.iter().map(|x| x.to_string()).collect();
+                let b = reach::parse_bands(&text.join(","))?;
+                if let Some(m) = m {
+                    if b.last().copied() != Some(m) {
+                        return Err(ApiError::param(
+                            "minutes",
+                            "differs from the last band; give one or the other",
+                        ));
+                    }
+                }
+                b
+            }
+            (None, Some(m)) => {
+                reach::check_minutes(m, "minutes")?;
+                vec![m]
+            }
+            (None, None) => vec![DEFAULT_MINUTES],
+        };
+        let mode: Mode = match &self.mode {
+            Some(m) => m.parse()?,
+            None => Mode::Transit,
+        };
+        let band_form: BandForm = match &self.band_form {
+            Some(b) => b.parse()?,
+            None => BandForm::Disjoint,
+        };
+        Ok(ReachRequest {
+            origins: self.from,
+            mode,
+            bands,
+            scenario: self.scenario.unwrap_or_else(|| "existing".into()),
+            polygons: self.polygons.unwrap_or(true),
+            band_form,
+            cell_m: self.cell,
+        })
+    }
+}
+
+fn parse_band_text(s: &str) -> ApiResult<Vec<f64>> {
+    Ok(reach::parse_bands(s)?)
+}
+
+fn input_from_query(p: &Params) -> ApiResult<ReachInput> {
+    p.only(&REACH_PARAMS, |_| false)?;
+    let mut from = Vec::new();
+    for v in p.all("from") {
+        for part in v.split('|') {
+            from.push(origin(part)?);
+        }
+    }
+    Ok(ReachInput {
+        from,
+        minutes: p.number("minutes")?,
+        bands: p.one("bands")?.map(parse_band_text).transpose()?,
+        mode: p.one("mode")?.map(str::to_string),
+        scenario: p.one("scenario")?.map(str::to_string),
+        band_form: p.one("band_form")?.map(str::to_string),
+        polygons: p.boolean("polygons")?,
+        cell: p.number("cell")?,
+    })
+}
+
+fn input_from_json(v: Value) -> ApiResult<ReachInput> {
+    let Value::Object(obj) = v else {
+        return Err(ApiError::param("body", "the body must be a JSON object"));
+    };
+    let mut input = ReachInput::default();
+    for (k, v) in obj {
+        match k.as_str() {
+            "from" => {
+                let items = match v {
+                    Value::Array(a) if a.len() == 2 && a.iter().all(Value::is_number) => {
+                        vec![Value::Array(a)]
+                    }
+                    Value::Array(a) => a,
+                    other => vec![other],
+                };
+                for it in items {
+                    match it {
+                        Value::String(s) => {
+                            for part in s.split('|') {
+                                input.from.push(origin(part)?)
+                            }
+                        }
+                        Value::Array(a) if a.len() == 2 => {
+                            let (Some(lon), Some(lat)) = (a[0].as_f64(), a[1].as_f64()) else {
+                                return Err(ApiError::param(
+                                    "from",
+                                    "a coordinate is [lon, lat] with two numbers",
+                                ));
+                            };
+                            input.from.push(origin(&format!("{lon},{lat}"))?);
+                        }
+                        _ => {
+                            return Err(ApiError::param(
+                                "from",
+                                "each origin is a string (name, id or \"lon,lat\") or [lon, lat]",
+                            ))
+                        }
+                    }
+                }
+            }
+            "minutes" => input.minutes = Some(number(&k, &v)?),
+            "cell" => input.cell = Some(number(&k, &v)?),
+            "bands" => {
+                input.bands = Some(match &v {
+                    Value::String(s) => parse_band_text(s)?,
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|x| number("bands", x))
+                        .collect::<ApiResult<_>>()?,
+                    Value::Number(_) => vec![number("bands", &v)?],
+                    _ => {
+                        return Err(ApiError::param(
+                            "bands",
+                            "a list of minutes, e.g. [10, 20, 30]",
+                        ))
+                    }
+                })
+            }
+            "mode" | "scenario" | "band_form" => {
+                let Value::String(s) = v else {
+                    return Err(ApiError::param(k, "must be a string"));
+                };
+                match k.as_str() {
+                    "mode" => input.mode = Some(s),
+                    "scenario" => input.scenario = Some(s),
+                    _ => input.band_form = Some(s),
+                }
+            }
+            "polygons" => {
+                input.polygons = Some(
+                    v.as_bool()
+                        .ok_or_else(|| ApiError::param("polygons", "must be true or false"))?,
+                )
+            }
+            _ => {
+                return Err(ApiError::param(
+                    k.clone(),
+                    format!("unknown field '{k}' (fields: {})", REACH_PARAMS.join(", ")),
+                ))
+            }
+        }
+    }
+    Ok(input)
+}
+
+fn number(name: &str, v: &Value) -> ApiResult<f64> {
+    v.as_f64()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| ApiError::param(name.to_string(), format!("{v} is not a number")))
+}
+
+async fn run_reach(st: Shared, req: ReachRequest) -> ApiResult<Response> {
+    let city = st.city.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        reach::reach(&city, &req)
+            .map(|r| serde_json::to_string(&r.to_geojson()).unwrap_or_default())
+    })
+    .await
+    .map_err(|_| ApiError::Internal("the reach computation failed".into()))??;
+    Ok(with_type(result, "application/geo+json"))
+}
+
+pub async fn reach_get(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    let p = Params::parse(req.uri().query())?;
+    let r = input_from_query(&p)?.into_request()?;
+    run_reach(st, r).await
+}
+
+pub async fn reach_post(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    if req.uri().query().is_some_and(|q| !q.is_empty()) {
+        return Err(ApiError::param(
+            "query",
+            "POST /reach takes its parameters in the JSON body",
+        ));
+    }
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mime = ct.split(';').next().unwrap_or("").trim().to_string();
+    if mime != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "the body must be application/json, not '{}'",
+            if ct.is_empty() { "(none)" } else { &ct }
+        )));
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::PayloadTooLarge(format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
+        })?;
+    let v: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::param("body", format!("malformed JSON: {e}")))?;
+    let r = input_from_json(v)?.into_request()?;
+    run_reach(st, r).await
+}
+
+pub async fn targets(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    let p = Params::parse(req.uri().query())?;
+    p.only(&["scenario"], |_| false)?;
+    let scenarios: Vec<String> = match p.one("scenario")? {
+        Some(s) => {
+            if st.city.transit.scenario_index(s).is_none() {
+                return Err(ApiError::param(
+                    "scenario",
+                    format!(
+                        "unknown scenario '{s}' (known: {})",
+                        st.city.scenario_ids().join(", ")
+                    ),
+                ));
+            }
+            vec![s.to_string()]
+        }
+        None => st
+            .city
+            .scenario_ids()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    let city = st.city.clone();
+    let out = tokio::task::spawn_blocking(move || -> Result<Value, reach::ReachError> {
+        let mut all = Vec::new();
+        for s in &scenarios {
+            for r in reach::targets::evaluate_all(&city, s)? {
+                all.push(serde_json::to_value(&r).unwrap_or(Value::Null));
+            }
+        }
+        Ok(Value::Array(all))
+    })
+    .await
+    .map_err(|_| ApiError::Internal("the target check failed".into()))??;
+    Ok(json_response(&out))
+}
+
+pub async fn scenarios(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    let p = Params::parse(req.uri().query())?;
+    p.only(&[], |_| false)?;
+    let t = &st.city.transit;
+    let list: Vec<Value> = t
+        .scenarios
+        .iter()
+        .map(|sc| {
+            let links: Vec<Value> = sc
+                .links
+                .iter()
+                .map(|l| {
+                    let pos: Vec<[f64; 2]> = l
+                        .stops
+                        .iter()
+                        .filter_map(|id| {
+                            t.stop_by_id(id)
+                                .and_then(|i| t.stops.get(i as usize))
+                                .map(|s| s.lonlat)
+                        })
+                        .collect();
+                    let mut v = serde_json::to_value(l).unwrap_or(Value::Null);
+                    if pos.len() == l.stops.len() && pos.len() >= 2 {
+                        let km: f64 = l.hop_lengths_m(&pos).iter().sum::<f64>() / 1000.0;
+                        let run: f64 =
+                            l.run_times_s(&pos).last().copied().unwrap_or(0.0) as f64 / 60.0;
+                        v["track_km"] = json!((km * 10.0).round() / 10.0);
+                        v["run_minutes"] = json!((run * 10.0).round() / 10.0);
+                    }
+                    v
+                })
+                .collect();
+            json!({
+                "id": sc.id,
+                "name": sc.name,
+                "description": sc.description,
+                "as_of": sc.as_of,
+                "sources": sc.sources,
+                "stops": sc.stops,
+                "links": links,
+                "transfers": sc.transfers,
+            })
+        })
+        .collect();
+    Ok(json_response(&Value::Array(list)))
+}
+
+/// Maximum and default number of search hits.
+const SEARCH_MAX: usize = 100;
+const SEARCH_DEFAULT: usize = 10;
+
+pub async fn search(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    let p = Params::parse(req.uri().query())?;
+    p.only(&["q", "limit"], |_| false)?;
+    let q = p.one("q")?.map(str::trim).unwrap_or("");
+    if q.is_empty() {
+        return Err(ApiError::param("q", "give a name to search for"));
+    }
+    if q.chars().count() > 200 {
+        return Err(ApiError::param("q", "longer than 200 characters"));
+    }
+    let limit = p.limit(SEARCH_DEFAULT, SEARCH_MAX)?;
+    let found = st.city.catalog.search(q, limit);
+    let mut hits: Vec<(f64, Value)> = Vec::new();
+    for h in &found.hits {
+        let f = &st.city.catalog.features()[h.feature];
+        hits.push((
+            h.score,
+            json!({
+                "type": "feature",
+                "id": f.id,
+                "name_zh": f.name_zh,
+                "name_en": f.name_en,
+                "kind": f.kind,
+                "subkind": f.subkind,
+                "status": f.status,
+                "lon": f.anchor[0],
+                "lat": f.anchor[1],
+                "score": h.score,
+                "matched": h.matched,
+            }),
+        ));
+    }
+    // Stations match by folded name: exact, prefix, then substring.
+    let key = normalise(q);
+    if !key.is_empty() {
+        for (layer_id, kind) in [
+            ("metro_stations", "metro_station"),
+            ("rail_stations", "rail_station"),
+            ("planned_additions", "planned_station"),
+        ] {
+            let Some(l) = st.layers.get(layer_id) else {
+                continue;
+            };
+            for f in &l.features {
+                if f.props.get("element").is_some_and(|e| e != "stop") {
+                    continue;
+                }
+                let score = f
+                    .names
+                    .iter()
+                    .map(|n| {
+                        if *n == key {
+                            1.0
+                        } else if n.starts_with(&key) {
+                            0.85
+                        } else if n.contains(&key) {
+                            0.65
+                        } else {
+                            0.0
+                        }
+                    })
+                    .fold(0.0, f64::max);
+                if score == 0.0 {
+                    continue;
+                }
+                let prop = |k: &str| f.props.get(k).cloned().unwrap_or(Value::Null);
+                hits.push((
+                    score,
+                    json!({
+                        "type": "stop",
+                        "id": prop("ref").as_str().map(str::to_string).unwrap_or_else(|| f.id.clone()),
+                        "name_zh": prop("name_zh"),
+                        "name_en": prop("name_en"),
+                        "kind": kind,
+                        "lines": prop("lines"),
+                        "scenario": prop("scenario"),
+                        "lon": f.bbox[0],
+                        "lat": f.bbox[1],
+                        "score": score,
+                        "matched": prop("name_zh"),
+                    }),
+                ));
+            }
+        }
+    }
+    // Best first; catalog hits before stations of equal score; one entry per id and kind.
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut seen = std::collections::HashSet::new();
+    let hits: Vec<Value> = hits
+        .into_iter()
+        .map(|(_, v)| v)
+        .filter(|v| seen.insert((v["id"].to_string(), v["kind"].to_string())))
+        .take(limit)
+        .collect();
+    let mut body = Map::new();
+    body.insert("query".into(), json!(q));
+    body.insert("count".into(), json!(hits.len()));
+    body.insert("hits".into(), Value::Array(hits));
+    body.insert("suggestions".into(), json!(found.suggestions));
+    Ok(json_response(&Value::Object(body)))
+}

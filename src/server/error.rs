@@ -1,0 +1,111 @@
+//! API errors in the OGC exception shape: `{ "code", "description" }` with the status that
+//! fits, always as `application/json`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// Everything a request can fail with. Each variant maps to one status and one `code`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter or body field has a value the service cannot use (400).
+    #[error("{parameter}: {description}")]
+    InvalidParameter {
+        parameter: String,
+        description: String,
+        suggestions: Vec<String>,
+    },
+    /// A collection, feature or path that does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    Timeout(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn param(parameter: impl Into<String>, description: impl Into<String>) -> ApiError {
+        ApiError::InvalidParameter {
+            parameter: parameter.into(),
+            description: description.into(),
+            suggestions: Vec::new(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidParameter { .. } => "InvalidParameterValue",
+            ApiError::NotFound(_) => "NotFound",
+            ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
+            ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
+            ApiError::PayloadTooLarge(_) => "PayloadTooLarge",
+            ApiError::Timeout(_) => "ServiceUnavailable",
+            ApiError::Internal(_) => "InternalError",
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        let mut v = json!({ "code": self.code(), "description": self.to_string() });
+        if let ApiError::InvalidParameter {
+            parameter,
+            suggestions,
+            ..
+        } = self
+        {
+            v["parameter"] = json!(parameter);
+            if !suggestions.is_empty() {
+                v["suggestions"] = json!(suggestions);
+            }
+        }
+        v
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.body()).unwrap_or_default();
+        let mut res = (self.status(), body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        res
+    }
+}
+
+impl From<crate::reach::ReachError> for ApiError {
+    fn from(e: crate::reach::ReachError) -> ApiError {
+        let suggestions = match &e {
+            crate::reach::ReachError::UnknownPlace(
+                crate::catalog::CatalogError::UnknownPlace { suggestions, .. },
+            ) => suggestions.clone(),
+            _ => Vec::new(),
+        };
+        ApiError::InvalidParameter {
+            parameter: e.parameter().to_string(),
+            description: e.to_string(),
+            suggestions,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
