@@ -21,9 +21,12 @@ use crate::geodesy::LocalFrame;
 use crate::raster::TimeGrid;
 use graph::{DIR_BACKWARD, DIR_FORWARD, REVERSED};
 use rstar::primitives::{GeomWithData, Line};
-use rstar::{PointDistance, RTree};
+use rstar::RTree;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+
+/// A point query also looks at streets up to this much farther than the nearest one, metres.
+pub const NEARBY_M: f64 = 100.0;
 
 /// How far a point may lie from the nearest street of a mode, metres.
 pub const DEFAULT_MAX_SNAP_M: f64 = 500.0;
@@ -126,23 +129,32 @@ impl SnapIndex {
     fn snap(&self, p: [f64; 2], max_m: f64) -> Option<Snap> {
         let xy = self.frame.to_xy(p);
         let piece = self.tree.nearest_neighbor(&xy)?;
-        let d = piece.distance_2(&xy).sqrt();
-        if d > max_m {
-            return None;
-        }
+        let snap = self.snap_to(piece, xy);
+        (snap.distance_m <= max_m).then_some(snap)
+    }
+
+    fn snap_to(&self, piece: &SegPiece, xy: [f64; 2]) -> Snap {
         let near = piece.geom().nearest_point(&xy);
         let (s, before) = piece.data;
         let total = self.seg_len[s as usize];
         let along = before + dist(piece.geom().from, near);
-        Some(Snap {
+        Snap {
             segment: s,
             fraction: if total > 0.0 {
                 (along / total).clamp(0.0, 1.0)
             } else {
                 0.0
             },
-            distance_m: d,
-        })
+            distance_m: dist(near, xy),
+        }
+    }
+
+    /// Street pieces by increasing distance from a point, as snaps.
+    fn snaps_by_distance(&self, p: [f64; 2]) -> impl Iterator<Item = Snap> + '_ {
+        let xy = self.frame.to_xy(p);
+        self.tree
+            .nearest_neighbor_iter(&xy)
+            .map(move |piece| self.snap_to(piece, xy))
     }
 }
 
@@ -618,11 +630,28 @@ fn walk_line(
 }
 
 impl StreetField for OsmField<'_> {
+    /// The earliest arrival over the nearest street and every street at most [`NEARBY_M`]
+    /// farther, each plus the straight walk to it (a point beside a side street that the search
+    /// has not reached is still reached from the main road a few metres farther away).
     fn time_at(&self, lonlat: [f64; 2]) -> Option<StreetTime> {
-        let snap = self.mg.index().snap(lonlat, self.streets.max_snap_m)?;
-        let mut t = self.time_on_segment(snap.segment, snap.fraction);
-        t.secs += snap.distance_m / walk_mps();
-        (t.secs <= self.max_secs).then_some(t)
+        let walk = walk_mps();
+        let max_snap = self.streets.max_snap_m;
+        let mut best: Option<StreetTime> = None;
+        let mut nearest = None;
+        for snap in self.mg.index().snaps_by_distance(lonlat) {
+            let d = snap.distance_m;
+            let first = *nearest.get_or_insert(d);
+            let walk_secs = d / walk;
+            if d > max_snap || d > first + NEARBY_M || best.is_some_and(|b| walk_secs >= b.secs) {
+                break;
+            }
+            let mut t = self.time_on_segment(snap.segment, snap.fraction);
+            t.secs += walk_secs;
+            if t.secs <= self.max_secs && best.is_none_or(|b| t.secs < b.secs) {
+                best = Some(t);
+            }
+        }
+        best
     }
 
     /// Samples reached streets every half cell and lowers each cell whose centre lies within one
