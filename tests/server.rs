@@ -132,10 +132,7 @@ fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body:
     if chunked {
         let mut out = Vec::new();
         let mut rest = &body[..];
-        loop {
-            let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
-                break;
-            };
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
             let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16)
                 .unwrap_or(0);
             if size == 0 {
