@@ -120,6 +120,65 @@ impl Graph {
         b[0].is_finite().then_some(b)
     }
 
+    /// Builds a graph from vertices (lon, lat) and straight segments `(a, b, secs, dir)`
+    /// (`dir`: [`DIR_FORWARD`] | [`DIR_BACKWARD`]), without shape points: for synthetic
+    /// networks in tests and benchmarks. Lengths are great-circle distances; every index is
+    /// checked as for a file.
+    pub fn from_edges(
+        mode: StreetMode,
+        nodes: &[[f64; 2]],
+        segments: &[(u32, u32, f32, u32)],
+    ) -> Result<Graph, GraphFileError> {
+        let n = nodes.len();
+        if segments
+            .iter()
+            .any(|&(a, b, _, d)| a as usize >= n || b as usize >= n || d & 3 == 0 || d & !3 != 0)
+        {
+            return Err(GraphFileError::Invalid("segment"));
+        }
+        let mut edges: Vec<(u32, u32, f32, u32)> = Vec::new();
+        for (s, &(a, b, secs, dir)) in segments.iter().enumerate() {
+            if dir & DIR_FORWARD != 0 {
+                edges.push((a, b, secs, s as u32));
+            }
+            if dir & DIR_BACKWARD != 0 {
+                edges.push((b, a, secs, s as u32 | REVERSED));
+            }
+        }
+        edges.sort_by_key(|e| (e.0, e.1, e.3));
+        let mut first_out = vec![0u32; n + 1];
+        for e in &edges {
+            first_out[e.0 as usize + 1] += 1;
+        }
+        for v in 0..n {
+            first_out[v + 1] += first_out[v];
+        }
+        let g = Graph {
+            mode,
+            node_lon: nodes.iter().map(|p| p[0] as f32).collect(),
+            node_lat: nodes.iter().map(|p| p[1] as f32).collect(),
+            first_out,
+            head: edges.iter().map(|e| e.1).collect(),
+            edge_secs: edges.iter().map(|e| e.2).collect(),
+            edge_seg: edges.iter().map(|e| e.3).collect(),
+            seg_a: segments.iter().map(|s| s.0).collect(),
+            seg_b: segments.iter().map(|s| s.1).collect(),
+            seg_len_m: segments
+                .iter()
+                .map(|s| {
+                    crate::geodesy::haversine_m(nodes[s.0 as usize], nodes[s.1 as usize]) as f32
+                })
+                .collect(),
+            seg_secs: segments.iter().map(|s| s.2).collect(),
+            seg_dir: segments.iter().map(|s| s.3).collect(),
+            shape_first: vec![0; segments.len() + 1],
+            shape_lon: Vec::new(),
+            shape_lat: Vec::new(),
+        };
+        g.validate()?;
+        Ok(g)
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(
             64 + 4 * (3 * self.num_nodes() + 3 * self.num_edges() + 7 * self.num_segments()),
@@ -373,5 +432,55 @@ impl Reader<'_> {
         Ok(b.chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_edges_builds_a_valid_graph_that_round_trips() {
+        let nodes = [[113.60, 34.70], [113.61, 34.70], [113.61, 34.71]];
+        let g = Graph::from_edges(
+            StreetMode::Walk,
+            &nodes,
+            &[
+                (0, 1, 60.0, DIR_FORWARD | DIR_BACKWARD),
+                (1, 2, 90.0, DIR_FORWARD),
+            ],
+        )
+        .unwrap();
+        assert_eq!((g.num_nodes(), g.num_segments(), g.num_edges()), (3, 2, 3));
+        // Vertex 1 leaves towards 0 (reversed segment 0) and towards 2.
+        let out: Vec<u32> = (g.first_out[1]..g.first_out[2])
+            .map(|e| g.head[e as usize])
+            .collect();
+        assert_eq!(out, vec![0, 2]);
+        assert!((g.seg_len_m[0] - 914.0).abs() < 5.0, "{}", g.seg_len_m[0]);
+        assert_eq!(Graph::from_bytes(&g.to_bytes()).unwrap(), g);
+    }
+
+    #[test]
+    fn from_edges_refuses_bad_indices_and_times() {
+        let nodes = [[113.60, 34.70], [113.61, 34.70]];
+        let bad: [&[(u32, u32, f32, u32)]; 4] = [
+            &[(0, 2, 1.0, DIR_FORWARD)],
+            &[(0, 1, 1.0, 0)],
+            &[(0, 1, f32::NAN, DIR_FORWARD)],
+            &[(0, 1, -1.0, DIR_BACKWARD)],
+        ];
+        for segs in bad {
+            assert!(
+                Graph::from_edges(StreetMode::Drive, &nodes, segs).is_err(),
+                "{segs:?}"
+            );
+        }
+        assert!(Graph::from_edges(
+            StreetMode::Drive,
+            &[[200.0, 0.0], [0.0, 0.0]],
+            &[(0, 1, 1.0, 1)]
+        )
+        .is_err());
     }
 }
