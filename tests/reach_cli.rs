@@ -1,0 +1,141 @@
+//! The `reach` and `targets` commands as a user runs them: output shapes and exit codes.
+
+use std::process::Command;
+
+fn cityreach(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
+        .args(args)
+        .output()
+        .expect("run cityreach");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn reach_table_names_the_street_model_and_lists_features_with_legs() {
+    let (code, out, err) = cityreach(&[
+        "reach",
+        "--from",
+        "小李庄站",
+        "--minutes",
+        "20",
+        "--scenario",
+        "plan-2025",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("scenario plan-2025"), "{out}");
+    assert!(
+        out.contains("crow-fly") || out.contains("straight-line"),
+        "{out}"
+    );
+    assert!(out.contains("郑州东站"), "{out}");
+    assert!(out.contains("wait 10"), "{out}");
+}
+
+#[test]
+fn reach_geojson_is_a_feature_collection_with_bands_and_reached_features() {
+    let (code, out, err) = cityreach(&[
+        "reach",
+        "--from",
+        "郑州站",
+        "--bands",
+        "10,20,30",
+        "--format",
+        "geojson",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["type"], "FeatureCollection");
+    let feats = v["features"].as_array().unwrap();
+    let bands = feats
+        .iter()
+        .filter(|f| f["properties"]["layer"] == "band")
+        .count();
+    let reached: Vec<_> = feats
+        .iter()
+        .filter(|f| f["properties"]["layer"] == "reached")
+        .collect();
+    assert_eq!(bands, 3);
+    assert!(!reached.is_empty());
+    for f in &reached {
+        let m = f["properties"]["minutes"].as_f64().unwrap();
+        let band = f["properties"]["band"].as_f64().unwrap();
+        assert!(m <= band && m <= 30.0, "{f}");
+    }
+    assert_eq!(v["metadata"]["street_model"]["model"], "crow_fly");
+}
+
+#[test]
+fn bad_reach_input_fails_with_a_message_naming_the_input() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["reach", "--from", "不存在的地方"], "unknown place"),
+        (&["reach", "--from", "郑州站", "--minutes", "-5"], "minutes"),
+        (&["reach", "--from", "郑州站", "--minutes", "0"], "minutes"),
+        (
+            &["reach", "--from", "郑州站", "--minutes", "NaN"],
+            "minutes",
+        ),
+        (
+            &["reach", "--from", "郑州站", "--minutes", "100000"],
+            "minutes",
+        ),
+        (&["reach", "--from", "郑州站", "--bands", "20,10"], "bands"),
+        (
+            &["reach", "--from", "郑州站", "--mode", "teleport"],
+            "teleport",
+        ),
+        (
+            &["reach", "--from", "郑州站", "--scenario", "plan-2099"],
+            "plan-2099",
+        ),
+        (&["reach", "--from", "116.4,39.9"], "outside"),
+        (&["reach", "--from", "113.6,NaN"], "NaN"),
+        (
+            &["reach", "--from", "郑州站", "--data", "/no/such/folder"],
+            "/no/such/folder",
+        ),
+        (&["targets", "--scenario", "nope"], "nope"),
+    ];
+    for (args, needle) in cases {
+        let (code, _out, err) = cityreach(args);
+        assert_ne!(code, 0, "{args:?} should fail");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        assert!(
+            err.to_lowercase().contains(&needle.to_lowercase()),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn unknown_places_suggest_close_names() {
+    // A partial name is not silently taken for a place: it fails and suggests the full names.
+    let (code, _out, err) = cityreach(&["reach", "--from", "小李庄"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("did you mean") && err.contains("小李庄站"),
+        "{err}"
+    );
+    let (code, _out, err) = cityreach(&["reach", "--from", "erqi"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("Erqi Shangquan"), "{err}");
+}
+
+#[test]
+fn targets_print_verdicts_and_assumptions() {
+    let (code, out, err) = cityreach(&["targets", "--scenario", "plan-2025"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("xlz-airport-20min") && out.contains("xlz-east-15min"),
+        "{out}"
+    );
+    assert!(out.contains("assumption"), "{out}");
+    assert!(out.contains("NOT EVALUABLE"), "{out}");
+    let (code, out, _) = cityreach(&["targets", "--scenario", "existing", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v.as_array().unwrap().len() >= 3);
+}
