@@ -46,6 +46,11 @@ struct NameEntry {
 pub(crate) struct NameIndex {
     entries: Vec<NameEntry>,
     exact: HashMap<String, Vec<usize>>,
+    /// Entries containing each character pair (each entry once, ascending): a name contains
+    /// the query only if it has every pair of it, so the rarest pair bounds the scan.
+    pairs: HashMap<(char, char), Vec<u32>>,
+    /// The same for single characters, for one-character queries.
+    singles: HashMap<char, Vec<u32>>,
 }
 
 impl NameIndex {
@@ -61,9 +66,23 @@ impl NameIndex {
                 if list.last() != Some(&i) {
                     list.push(i);
                 }
+                let e = idx.entries.len() as u32;
+                let chars: Vec<char> = key.chars().collect();
+                for &c in &chars {
+                    let list = idx.singles.entry(c).or_default();
+                    if list.last() != Some(&e) {
+                        list.push(e);
+                    }
+                }
+                for w in chars.windows(2) {
+                    let list = idx.pairs.entry((w[0], w[1])).or_default();
+                    if list.last() != Some(&e) {
+                        list.push(e);
+                    }
+                }
                 idx.entries.push(NameEntry {
                     feature: i,
-                    chars: key.chars().collect(),
+                    chars: chars.into_boxed_slice(),
                     key,
                     original: name.to_string(),
                 });
@@ -96,7 +115,9 @@ impl NameIndex {
                 *slot = (score, entry);
             }
         };
-        for (e, entry) in self.entries.iter().enumerate() {
+        for &e in self.containing(&qchars) {
+            let e = e as usize;
+            let entry = &self.entries[e];
             let ratio = qchars.len() as f64 / entry.chars.len() as f64;
             let score = if entry.key == q {
                 1.0
@@ -149,6 +170,22 @@ impl NameIndex {
             Vec::new()
         };
         SearchResults { hits, suggestions }
+    }
+
+    /// Entries that may contain the folded query (a superset; callers test `contains`).
+    fn containing(&self, q: &[char]) -> &[u32] {
+        if let [c] = q {
+            return self.singles.get(c).map(Vec::as_slice).unwrap_or(&[]);
+        }
+        let mut best: &[u32] = &[];
+        for (i, w) in q.windows(2).enumerate() {
+            match self.pairs.get(&(w[0], w[1])) {
+                None => return &[],
+                Some(list) if i == 0 || list.len() < best.len() => best = list,
+                Some(_) => {}
+            }
+        }
+        best
     }
 
     /// The names most similar to the query, however weakly.
@@ -282,6 +319,50 @@ mod tests {
         assert_eq!(normalise(" 二七 商圈 "), "二七商圈");
         assert_eq!(normalise("ＥＲＱＩ"), "erqi");
         assert_eq!(normalise("Lǚ-yóu"), "luyou");
+    }
+
+    #[test]
+    fn pair_index_finds_every_name_containing_the_query() {
+        let names = ["郑州东站", "东站广场", "Zhengzhou Dong Zhan", "dong", "站"];
+        let mut idx = NameIndex::default();
+        for (i, n) in names.iter().enumerate() {
+            // One single-name feature per entry is enough here.
+            let key = normalise(n);
+            let chars: Vec<char> = key.chars().collect();
+            let e = idx.entries.len() as u32;
+            for &c in &chars {
+                let l = idx.singles.entry(c).or_default();
+                if l.last() != Some(&e) {
+                    l.push(e);
+                }
+            }
+            for w in chars.windows(2) {
+                let l = idx.pairs.entry((w[0], w[1])).or_default();
+                if l.last() != Some(&e) {
+                    l.push(e);
+                }
+            }
+            idx.entries.push(NameEntry {
+                feature: i,
+                key,
+                chars: chars.into_boxed_slice(),
+                original: n.to_string(),
+            });
+        }
+        for q in ["东站", "站", "dong", "zhan", "ngd", "x", "东站广场"] {
+            let qc: Vec<char> = normalise(q).chars().collect();
+            let mut via: Vec<usize> = idx
+                .containing(&qc)
+                .iter()
+                .map(|&e| e as usize)
+                .filter(|&e| idx.entries[e].key.contains(&normalise(q)))
+                .collect();
+            via.sort();
+            let brute: Vec<usize> = (0..idx.entries.len())
+                .filter(|&e| idx.entries[e].key.contains(&normalise(q)))
+                .collect();
+            assert_eq!(via, brute, "{q}");
+        }
     }
 
     #[test]
