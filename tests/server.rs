@@ -888,3 +888,48 @@ fn targets_scenarios_and_search() {
     assert!(miss["hits"].as_array().unwrap().is_empty());
     assert!(miss["suggestions"].is_array());
 }
+
+#[test]
+fn router_serves_in_process_with_cors_and_gzip() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let city = std::sync::Arc::new(City::load(DataSource::Embedded).expect("embedded city"));
+    let addr = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move { axum::serve(listener, cityreach::server::router(city)).await });
+        addr.to_string()
+    });
+    let r = request(&addr, "GET", "/collections", &[], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    let pre = request(
+        &addr,
+        "OPTIONS",
+        "/reach",
+        &[
+            ("Origin", "http://example.org"),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ],
+        b"",
+    );
+    assert!(pre.status < 300, "CORS preflight: {}", pre.status);
+    let z = request(
+        &addr,
+        "GET",
+        "/collections/metro_stations/items?limit=100",
+        &[("Accept-Encoding", "gzip")],
+        b"",
+    );
+    assert_eq!(z.status, 200);
+    assert_eq!(z.header("content-encoding"), Some("gzip"));
+    let head = request(&addr, "HEAD", "/conformance", &[], b"");
+    assert_eq!(head.status, 200);
+    drop(rt);
+}
