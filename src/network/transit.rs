@@ -572,10 +572,18 @@ impl PatternAcc {
 }
 
 fn read_gtfs(dir: &Path) -> Result<gtfs_structures::Gtfs, TransitError> {
-    gtfs_structures::Gtfs::from_path(dir).map_err(|e| TransitError::Gtfs {
+    let err = |message: String| TransitError::Gtfs {
         path: dir.display().to_string(),
-        message: e.to_string(),
-    })
+        message,
+    };
+    // gtfs-structures overflows (and panics in debug builds) on times such as 99999999:00:00;
+    // a broken feed must be an error, not a crash.
+    match std::panic::catch_unwind(|| gtfs_structures::Gtfs::from_path(dir)) {
+        Ok(r) => r.map_err(|e| err(e.to_string())),
+        Err(_) => Err(err(
+            "the feed could not be read (a time or number out of range?)".into(),
+        )),
+    }
 }
 
 /// gtfs-structures reads folders and zip files, so the embedded feed is staged in a temporary
