@@ -10,7 +10,7 @@ mod import;
 mod search;
 pub mod tags;
 
-pub use graph::{checksum, Graph, FORMAT_VERSION};
+pub use graph::{checksum, Graph, GraphFileError, DIR_BACKWARD, DIR_FORWARD, FORMAT_VERSION};
 pub use import::{
     build_graphs, import_pbf, strongly_connected, ImportSummary, ModeSummary, BIKE_KMH, WALK_KMH,
 };
@@ -19,7 +19,7 @@ pub use search::{one_to_all, Search};
 use super::{Seed, StreetError, StreetField, StreetMode, StreetModel, StreetModelInfo, StreetTime};
 use crate::geodesy::LocalFrame;
 use crate::raster::TimeGrid;
-use graph::{DIR_BACKWARD, DIR_FORWARD, REVERSED};
+use graph::REVERSED;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
 use std::path::{Path, PathBuf};
