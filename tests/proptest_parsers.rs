@@ -281,3 +281,30 @@ fn check_filter(text: &str, layer: &cityreach::server::layers::Layer) -> Result<
     }
     Ok(())
 }
+
+#[test]
+fn a_very_long_unknown_place_is_refused_quickly() {
+    // A 60 000-character origin used to be compared with every name by edit distance, which
+    // took longer than the service's request time limit.
+    let cat = &city().catalog;
+    for q in [
+        "a".repeat(60_000),
+        "郑".repeat(20_000),
+        "zhengzhou ".repeat(5_000),
+    ] {
+        let t = std::time::Instant::now();
+        assert!(cat.resolve(&q).is_err());
+        assert!(cat.search(&q, 10).hits.is_empty());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+    // Long but plausible queries still find their feature.
+    let f = &cat.features()[0];
+    let typed = format!("{} ", f.name_en).repeat(2);
+    assert!(
+        !cat.search(&typed, 5).hits.is_empty() || !cat.search(&typed, 5).suggestions.is_empty()
+    );
+}

@@ -107,6 +107,18 @@ impl NameIndex {
             return SearchResults::default();
         }
         let qchars: Vec<char> = q.chars().collect();
+        // No name contains, or is a near miss of, a query four times longer than the longest
+        // name; comparing such a query with every name would only burn time (edit distance is
+        // quadratic), so it finds nothing and suggests nothing.
+        let longest = self
+            .entries
+            .iter()
+            .map(|e| e.chars.len())
+            .max()
+            .unwrap_or(0);
+        if qchars.len() > 4 * longest + 16 {
+            return SearchResults::default();
+        }
         // feature → (score, entry)
         let mut best: HashMap<usize, (f64, usize)> = HashMap::new();
         let offer = |best: &mut HashMap<usize, (f64, usize)>, feature, score, entry| {
