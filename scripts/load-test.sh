@@ -55,11 +55,13 @@ echo "server at $ADDR" >&2
 XLZ='%E5%B0%8F%E6%9D%8E%E5%BA%84%E7%AB%99'
 declare -a NAMES=(
     "reach: 小李庄站, 20 min transit, plan-2025, with polygons"
+    "reach: 郑州东站, 45 min transit, existing, with polygons"
     "items: 100 metro stations"
     "search: q=zheng"
 )
 declare -a PATHS=(
     "/reach?from=${XLZ}&minutes=20&scenario=plan-2025&polygons=true"
+    "/reach?from=hub-zhengzhou-east&minutes=45&scenario=existing&polygons=true"
     "/collections/metro_stations/items?limit=100"
     "/search?q=zheng"
 )
