@@ -23,6 +23,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal: log files and CI output stay plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 
     let city = Arc::new(load_city(args.data.as_deref(), args.streets.as_deref())?);
