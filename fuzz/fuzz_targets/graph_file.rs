@@ -24,7 +24,14 @@ fuzz_target!(|data: &[u8]| {
     let streets = OsmStreets::from_graphs(vec![g]);
     for p in &points {
         let _ = streets.snap(mode, *p);
-        if let Ok(field) = streets.spread(mode, &[Seed { lonlat: *p, secs: 0.0 }], 900.0) {
+        if let Ok(field) = streets.spread(
+            mode,
+            &[Seed {
+                lonlat: *p,
+                secs: 0.0,
+            }],
+            900.0,
+        ) {
             let _ = field.time_at(*p);
             if let Some(e) = field.extent() {
                 let mut grid = TimeGrid::covering(e, 200.0);
