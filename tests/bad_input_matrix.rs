@@ -831,6 +831,22 @@ fn slow_clients_do_not_block_others() {
         waited < Duration::from_secs(15),
         "answered after {waited:?}"
     );
-    drop(stalled);
+    // Half-sent request heads are closed by the server once the header-read timeout passes,
+    // so stalled connections cannot pile up.
+    for mut s in stalled {
+        s.set_read_timeout(Some(Duration::from_secs(20))).ok();
+        let mut buf = Vec::new();
+        let closed = s.read_to_end(&mut buf).is_ok();
+        assert!(
+            closed,
+            "a half-sent request head was still open after {:?}",
+            t.elapsed()
+        );
+    }
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "closed after {:?}",
+        t.elapsed()
+    );
     healthy(&srv.addr);
 }

@@ -215,11 +215,63 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// How long a client may take to send a request's headers before the connection is closed.
+/// Without it, half-sent requests would hold connections open for ever.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long open connections get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves a city on a bound listener until Ctrl-C / SIGTERM.
+///
+/// Connections are served by hyper directly (rather than `axum::serve`) so that a header-read
+/// timeout applies to every connection.
 pub async fn serve(listener: tokio::net::TcpListener, city: Arc<City>) -> std::io::Result<()> {
-    axum::serve(listener, router(city))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+
+    let app = router(city);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                tower::ServiceExt::oneshot(app.clone(), req.map(axum::body::Body::new))
+            });
+        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn.into_owned());
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection closed with an error");
+            }
+        });
+    }
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("connections still open after the grace period; closing");
+        }
+    }
+    Ok(())
 }
 
 /// An RFC 3339 UTC timestamp of now (for `timeStamp`).
