@@ -15,10 +15,20 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 cores=$(nproc)
 mem=$(free -h | awk '/^Mem:/ {print $2}')
 
+MARKER='<!-- Everything below is written by scripts/bench-all.sh -->'
 {
-    echo "# Benchmarks"
+    # Keep the hand-written summary above the marker; regenerate everything below it.
+    if [ -f "$OUT" ] && grep -qF "$MARKER" "$OUT"; then
+        awk -v m="$MARKER" '{ print } index($0, m) { exit }' "$OUT"
+    else
+        echo "# Benchmarks"
+        echo
+        echo "$MARKER"
+    fi
     echo
-    echo "Produced by \`scripts/bench-all.sh\`; every figure below is the output of the command above it."
+    echo "## Full run of \`scripts/bench-all.sh\`"
+    echo
+    echo "Every figure below is the output of the command above it."
     echo
     echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "- CPU: $cpu, $cores cores available"

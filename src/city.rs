@@ -2,7 +2,7 @@
 //! compiled for search), street model and plan targets.
 
 use crate::catalog::{Catalog, CatalogError};
-use crate::dataset::{DataSource, DataSourceError};
+use crate::dataset::{CityProfile, DataSource, DataSourceError, ProfileError};
 use crate::network::streets::{CrowFly, StreetModel};
 use crate::network::transit::{TransitError, TransitNetwork};
 use crate::reach::search::{TransitGraph, TransitParams};
@@ -16,6 +16,8 @@ pub enum CityError {
     #[error(transparent)]
     Source(#[from] DataSourceError),
     #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Transit(#[from] TransitError),
@@ -26,6 +28,7 @@ pub enum CityError {
 /// Everything a reach query needs, immutable after loading.
 pub struct City {
     pub source: DataSource,
+    pub profile: CityProfile,
     pub catalog: Catalog,
     pub transit: TransitNetwork,
     /// One compiled search graph per scenario, in `transit.scenarios` order.
@@ -58,7 +61,8 @@ impl City {
         source: DataSource,
         streets: Box<dyn StreetModel>,
     ) -> Result<City, CityError> {
-        let catalog = Catalog::load_from(&source)?;
+        let profile = source.profile()?;
+        let catalog = Catalog::load_from_in(&source, &profile.bounds)?;
         let transit = TransitNetwork::load(&source)?;
         let targets = if source.exists("targets.toml") {
             Target::parse_all(
@@ -68,7 +72,9 @@ impl City {
         } else {
             Vec::new()
         };
-        Ok(City::assemble(source, catalog, transit, streets, targets))
+        let mut city = City::assemble(source, catalog, transit, streets, targets);
+        city.profile = profile;
+        Ok(city)
     }
 
     /// Builds a city from parts already in memory (tests, other cities' loaders).
@@ -113,8 +119,14 @@ impl City {
         } else {
             [0.0; 4]
         };
+        let profile = CityProfile {
+            name: "city".into(),
+            name_local: None,
+            bounds: crate::catalog::CityBounds::WORLD,
+        };
         City {
             source,
+            profile,
             catalog,
             transit,
             graphs,

@@ -115,3 +115,87 @@ impl DataSource {
         Ok(names)
     }
 }
+
+/// A city's name and the box its data must lie in, from `city.toml` in the data folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CityProfile {
+    pub name: String,
+    pub name_local: Option<String>,
+    pub bounds: crate::catalog::CityBounds,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CityToml {
+    name: String,
+    #[serde(default)]
+    name_local: Option<String>,
+    /// [west, south, east, north] in WGS-84 degrees.
+    bbox: [f64; 4],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error(transparent)]
+    Source(#[from] DataSourceError),
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// The file that names a city and bounds its data.
+pub const PROFILE_FILE: &str = "city.toml";
+
+impl DataSource {
+    /// The city profile: `city.toml` when present; otherwise the folder's name and the whole
+    /// globe (no box check beyond valid coordinates).
+    pub fn profile(&self) -> Result<CityProfile, ProfileError> {
+        if !self.exists(PROFILE_FILE) {
+            let name = match self {
+                DataSource::Embedded => "Zhengzhou".to_string(),
+                DataSource::Folder(d) => d
+                    .canonicalize()
+                    .ok()
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| d.display().to_string()),
+            };
+            return Ok(CityProfile {
+                name,
+                name_local: None,
+                bounds: crate::catalog::CityBounds::WORLD,
+            });
+        }
+        let path = self.label(PROFILE_FILE);
+        let text = self.read_to_string(PROFILE_FILE)?;
+        let t: CityToml = toml::from_str(&text).map_err(|e| ProfileError::Invalid {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let [w, s, e, n] = t.bbox;
+        let valid = t.bbox.iter().all(|v| v.is_finite())
+            && (-180.0..=180.0).contains(&w)
+            && (-180.0..=180.0).contains(&e)
+            && (-90.0..=90.0).contains(&s)
+            && (-90.0..=90.0).contains(&n)
+            && w < e
+            && s < n;
+        if !valid {
+            return Err(ProfileError::Invalid {
+                path,
+                message: format!(
+                    "bbox {:?} is not [west, south, east, north] in degrees",
+                    t.bbox
+                ),
+            });
+        }
+        Ok(CityProfile {
+            name: t.name,
+            name_local: t.name_local,
+            bounds: crate::catalog::CityBounds {
+                min_lon: w,
+                min_lat: s,
+                max_lon: e,
+                max_lat: n,
+            },
+        })
+    }
+}

@@ -635,3 +635,51 @@ fn bad_input_is_rejected_with_the_parameter_named() {
     assert!(Origin::parse("113.6,NaN").is_err());
     assert!(Origin::parse("500,34").is_err());
 }
+
+#[test]
+fn another_city_loads_with_its_own_bounds() {
+    // Andorra: outside Zhengzhou, fine without a profile, refused by a profile that excludes it.
+    let net = Net {
+        stops: vec![[1.52, 42.50], [1.55, 42.51]],
+        patterns: vec![(vec![0, 1], vec![0, 240], 600)],
+        transfers: vec![],
+    };
+    let city = city_from("andorra", &net, &[("com-andorra".into(), [1.53, 42.505])]);
+    assert_eq!(city.catalog.len(), 1);
+    let r = reach::reach(&city, &transit(Origin::LonLat([1.52, 42.50]), 20.0)).unwrap();
+    assert!(r.reached.iter().any(|f| f.id == "com-andorra"));
+
+    let DataSource::Folder(dir) = &city.source else {
+        panic!("a folder city")
+    };
+    std::fs::write(
+        dir.join("city.toml"),
+        "name = \"Somewhere else\"\nbbox = [112.70, 34.25, 114.23, 35.00]\n",
+    )
+    .unwrap();
+    let err = City::load(DataSource::Folder(dir.clone()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("com-andorra") && err.contains("features.geojson"),
+        "{err}"
+    );
+
+    std::fs::write(
+        dir.join("city.toml"),
+        "name = \"Andorra\"\nbbox = [1.4, 42.4, 1.8, 42.7]\n",
+    )
+    .unwrap();
+    let city = City::load(DataSource::Folder(dir.clone())).unwrap();
+    assert_eq!(city.profile.name, "Andorra");
+
+    std::fs::write(
+        dir.join("city.toml"),
+        "name = \"Bad\"\nbbox = [1.8, 42.4, 1.4, 42.7]\n",
+    )
+    .unwrap();
+    let err = City::load(DataSource::Folder(dir.clone()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("city.toml") && err.contains("bbox"), "{err}");
+}

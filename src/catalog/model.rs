@@ -217,6 +217,14 @@ impl CityBounds {
         max_lat: 35.00,
     };
 
+    /// No box at all: any valid WGS-84 coordinate (a data folder without `city.toml`).
+    pub const WORLD: CityBounds = CityBounds {
+        min_lon: -180.0,
+        min_lat: -90.0,
+        max_lon: 180.0,
+        max_lat: 90.0,
+    };
+
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
         (self.min_lon..=self.max_lon).contains(&lon) && (self.min_lat..=self.max_lat).contains(&lat)
     }

@@ -4,9 +4,7 @@
 use super::features::{emit, table};
 use super::CliError;
 use crate::catalog::districts::{load_districts, DISTRICTS_FILE};
-use crate::catalog::{
-    check_seed_citations, Catalog, CatalogError, CityBounds, FeatureKind, Status,
-};
+use crate::catalog::{check_seed_citations, Catalog, CatalogError, FeatureKind, Status};
 use crate::dataset::DataSource;
 use std::path::PathBuf;
 
@@ -34,7 +32,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
             )));
         }
     }
-    let bounds = CityBounds::default();
+    let bounds = source
+        .profile()
+        .map_err(|e| CliError::Data(e.to_string()))?
+        .bounds;
     let mut problems: Vec<String> = Vec::new();
     let mut report = String::new();
 

@@ -46,13 +46,7 @@ pub type Shared = Arc<AppState>;
 
 /// A short name of the city for titles and the start-up line.
 pub fn city_name(city: &City) -> String {
-    match &city.source {
-        crate::dataset::DataSource::Embedded => "Zhengzhou".to_string(),
-        crate::dataset::DataSource::Folder(d) => d
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| d.display().to_string()),
-    }
+    city.profile.name.clone()
 }
 
 /// The service's router: every endpoint with its limits (body size, time, CORS, gzip, logs,
