@@ -6,6 +6,8 @@
 use cityreach::network::streets::osm::{self, OsmStreets, Search};
 use cityreach::network::streets::{Seed, StreetMode, StreetModel};
 use cityreach::raster::TimeGrid;
+use cityreach::reach::polygons::band_polygons;
+use cityreach::reach::BandForm;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -63,8 +65,8 @@ fn setup() -> Option<Setup> {
     })
 }
 
-/// Median and 90th percentile (ms) of `f` over all origins, 20 runs each.
-fn percentiles(origins: &[[f64; 2]], mut f: impl FnMut([f64; 2])) -> (f64, f64) {
+/// Median, 90th and 99th percentile (ms) of `f` over all origins, 20 runs each.
+fn percentiles(origins: &[[f64; 2]], mut f: impl FnMut([f64; 2])) -> (f64, f64, f64) {
     let mut t: Vec<f64> = Vec::new();
     for &o in origins {
         for _ in 0..20 {
@@ -74,7 +76,7 @@ fn percentiles(origins: &[[f64; 2]], mut f: impl FnMut([f64; 2])) -> (f64, f64) 
         }
     }
     t.sort_by(f64::total_cmp);
-    (t[t.len() / 2], t[t.len() * 9 / 10])
+    (t[t.len() / 2], t[t.len() * 9 / 10], t[t.len() * 99 / 100])
 }
 
 fn spread_with_grid(streets: &OsmStreets, mode: StreetMode, o: [f64; 2], cell_m: f64) -> usize {
@@ -112,8 +114,9 @@ fn bench_streets(c: &mut Criterion) {
         k = (k + 1) % n;
         k
     };
-    let report =
-        |name: &str, (p50, p90): (f64, f64)| eprintln!("{name}: p50 {p50:.4} ms, p90 {p90:.4} ms");
+    let report = |name: &str, (p50, p90, p99): (f64, f64, f64)| {
+        eprintln!("{name}: p50 {p50:.4} ms, p90 {p90:.4} ms, p99 {p99:.4} ms")
+    };
 
     let mut i = 0;
     report(
@@ -145,6 +148,27 @@ fn bench_streets(c: &mut Criterion) {
             &format!("{mode} 15 min spread + fill_grid 100 m"),
             percentiles(&s.origins, |o| {
                 black_box(spread_with_grid(&s.streets, mode, o, 100.0));
+            }),
+        );
+        // The whole isochrone as the reach engine builds it: spread, raster, contour.
+        report(
+            &format!("{mode} 15 min isochrone (spread + band polygons, default cell)"),
+            percentiles(&s.origins, |o| {
+                if let Ok(field) = s.streets.spread(
+                    mode,
+                    &[Seed {
+                        lonlat: o,
+                        secs: 0.0,
+                    }],
+                    900.0,
+                ) {
+                    black_box(band_polygons(
+                        field.as_ref(),
+                        &[15.0],
+                        BandForm::Disjoint,
+                        None,
+                    ));
+                }
             }),
         );
     }
