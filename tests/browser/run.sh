@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Browser test of the web map: builds cityreach, serves it on a free loopback port and drives
+# the map in Debian's Chromium with playwright-core (which never downloads a browser here).
+# Screenshots and the downloaded GeoJSON go to artifacts/ at the repository root.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update && apt-get install -y chromium
+fi
+# Chinese labels need a CJK font; without one they render as empty boxes in the screenshots.
+if command -v fc-list >/dev/null 2>&1 && ! fc-list :lang=zh | grep -q .; then
+  apt-get install -y fonts-noto-cjk || echo "warning: no CJK font installed; Chinese labels will not render" >&2
+fi
+
+(
+  cd tests/browser
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+)
+
+cargo build --bin cityreach
+BIN="$ROOT/target/debug/cityreach"
+
+LOG="$(mktemp)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -f "$LOG"
+}
+trap cleanup EXIT
+
+start_server() {
+  "$BIN" serve --addr 127.0.0.1:0 >"$LOG" 2>&1 &
+  SERVER_PID=$!
+  BASE_URL=""
+  for _ in $(seq 1 100); do
+    BASE_URL="$(grep -o 'http://127\.0\.0\.1:[0-9]\+' "$LOG" | head -n 1 || true)"
+    [ -n "$BASE_URL" ] && break
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      echo "cityreach serve exited:" >&2; cat "$LOG" >&2; exit 1
+    fi
+    sleep 0.2
+  done
+  if [ -z "$BASE_URL" ]; then
+    echo "cityreach serve printed no URL within 20 s:" >&2; cat "$LOG" >&2; exit 1
+  fi
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+# The binary embeds web/ when it is compiled; a file added since the last build is not seen
+# by cargo's change detection, so check that the served page is the one in the tree.
+served_is_current() {
+  local f
+  for f in index.html app.js style.css favicon.svg vendor/maplibre-gl.mjs; do
+    curl -fsS "$BASE_URL/map/$f" | cmp -s - "web/$f" || { echo "served /map/$f differs from web/$f" >&2; return 1; }
+  done
+}
+
+start_server
+if ! served_is_current; then
+  echo "rebuilding so that the binary embeds the current web/" >&2
+  stop_server
+  touch src/server/web.rs
+  cargo build --bin cityreach
+  start_server
+  served_is_current
+fi
+echo "cityreach at $BASE_URL"
+
+mkdir -p "$ROOT/artifacts"
+BASE_URL="$BASE_URL" ARTIFACTS="$ROOT/artifacts" node --test --test-concurrency=1 tests/browser/map.test.mjs
