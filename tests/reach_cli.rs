@@ -139,3 +139,89 @@ fn targets_print_verdicts_and_assumptions() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v.as_array().unwrap().len() >= 3);
 }
+
+/// A street-only city (no GTFS) on a real OpenStreetMap extract: import, then reach by car and
+/// on foot over the imported graphs.
+#[test]
+fn reach_over_imported_streets_in_a_city_without_transit() {
+    let pbf =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/osm/andorra.osm.pbf");
+    if !pbf.exists() {
+        eprintln!("skipped: {} not found", pbf.display());
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("cityreach-cli-andorra-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (data, streets) = (dir.join("data"), dir.join("streets"));
+    std::fs::create_dir_all(&data).unwrap();
+    let feature = |id: &str, kind: &str, lon: f64, lat: f64| {
+        format!(
+            r#"{{"type":"Feature","id":"{id}","geometry":{{"type":"Point","coordinates":[{lon},{lat}]}},"properties":{{"kind":"{kind}","subkind":"example","name_zh":"{id}","name_en":"{id}","name_pinyin":"{id}","aliases":[],"status":"existing","year":null,"status_as_of":2026,"sources":[{{"doc":"example.txt","line":1}}],"position":{{"method":"estimated","accuracy_m":300}},"area_km2":null,"district":null,"note":null}}}}"#
+        )
+    };
+    std::fs::write(
+        data.join("features.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            feature("hub-andorra-bus", "transport_hub", 1.5218, 42.5063),
+            feature("com-escaldes", "commercial", 1.5360, 42.5100)
+        ),
+    )
+    .unwrap();
+    let (code, _out, err) = cityreach(&[
+        "import-osm",
+        pbf.to_str().unwrap(),
+        "--out",
+        streets.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let args = |mode: &str| {
+        vec![
+            "reach".to_string(),
+            "--data".into(),
+            data.display().to_string(),
+            "--streets".into(),
+            streets.display().to_string(),
+            "--from".into(),
+            "hub-andorra-bus".into(),
+            "--mode".into(),
+            mode.into(),
+            "--minutes".into(),
+            "15".into(),
+            "--format".into(),
+            "geojson".into(),
+        ]
+    };
+    let run = |mode: &str| {
+        let a = args(mode);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, out, err) = cityreach(&a);
+        assert_eq!(code, 0, "{mode}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let drive = run("drive");
+    assert_eq!(drive["metadata"]["street_model"]["model"], "osm");
+    let minutes = |v: &serde_json::Value, id: &str| {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["id"] == id)
+            .and_then(|f| f["properties"]["minutes"].as_f64())
+    };
+    let by_car = minutes(&drive, "com-escaldes").expect("Escaldes is within 15 min by car");
+    let walk = run("walk");
+    // 1.3 km apart: a few minutes by car, longer on foot (or out of reach within 15 min).
+    assert!(
+        minutes(&walk, "com-escaldes").is_none_or(|m| m > by_car),
+        "walk vs drive"
+    );
+    let band = drive["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["layer"] == "band")
+        .expect("a band polygon");
+    assert!(band["properties"]["area_km2"].as_f64().unwrap() > 1.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -135,11 +135,16 @@ pub struct TransitNetwork {
 impl TransitNetwork {
     /// Loads `gtfs/` and every `scenarios/*.toml` of a data source.
     pub fn load(source: &DataSource) -> Result<TransitNetwork, TransitError> {
-        let gtfs = match source {
-            DataSource::Folder(dir) => read_gtfs(&dir.join("gtfs"))?,
-            DataSource::Embedded => read_embedded_gtfs(source)?,
+        // A city without a feed is a street-only city: walk, bike and drive still work.
+        let mut net = if !source.exists("gtfs") {
+            TransitNetwork::empty()
+        } else {
+            let gtfs = match source {
+                DataSource::Folder(dir) => read_gtfs(&dir.join("gtfs"))?,
+                DataSource::Embedded => read_embedded_gtfs(source)?,
+            };
+            TransitNetwork::from_gtfs(&gtfs, &source.label("gtfs"))?
         };
-        let mut net = TransitNetwork::from_gtfs(&gtfs, &source.label("gtfs"))?;
         for name in source.list("scenarios")? {
             if name.ends_with(".toml") {
                 let text = source.read_to_string(&name)?;
@@ -154,19 +159,24 @@ impl TransitNetwork {
         Ok(net)
     }
 
-    /// Compiles a parsed GTFS feed (any city's) into the network's arrays.
-    pub fn from_gtfs(
-        gtfs: &gtfs_structures::Gtfs,
-        label: &str,
-    ) -> Result<TransitNetwork, TransitError> {
-        let mut net = TransitNetwork {
+    /// A network with no stops and no service.
+    pub fn empty() -> TransitNetwork {
+        TransitNetwork {
             stops: Vec::new(),
             routes: Vec::new(),
             patterns: Vec::new(),
             transfers: Vec::new(),
             scenarios: Vec::new(),
             stop_index: HashMap::new(),
-        };
+        }
+    }
+
+    /// Compiles a parsed GTFS feed (any city's) into the network's arrays.
+    pub fn from_gtfs(
+        gtfs: &gtfs_structures::Gtfs,
+        label: &str,
+    ) -> Result<TransitNetwork, TransitError> {
+        let mut net = TransitNetwork::empty();
         let mut stop_ids: Vec<&String> = gtfs.stops.keys().collect();
         stop_ids.sort();
         for id in stop_ids {

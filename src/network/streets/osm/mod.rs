@@ -296,16 +296,21 @@ impl OsmStreets {
 
 impl StreetModel for OsmStreets {
     fn info(&self, mode: StreetMode) -> StreetModelInfo {
+        // The speeds are f32 constants: round so 4.8 prints as 4.8, not 4.800000190734863.
+        let kmh = |v: f32| (f64::from(v) * 100.0).round() / 100.0;
         let speed = match mode {
-            StreetMode::Walk => Some(f64::from(WALK_KMH)),
-            StreetMode::Bike => Some(f64::from(BIKE_KMH)),
+            StreetMode::Walk => Some(kmh(WALK_KMH)),
+            StreetMode::Bike => Some(kmh(BIKE_KMH)),
             StreetMode::Drive => None,
         };
         let how = match mode {
             StreetMode::Drive => {
                 "car speed per street from maxspeed or the street class".to_string()
             }
-            _ => format!("{} km/h", speed.unwrap_or_default()),
+            _ => format!(
+                "{} km/h on every street it may use",
+                speed.unwrap_or_default()
+            ),
         };
         StreetModelInfo {
             model: "osm".into(),
