@@ -27,8 +27,10 @@ import math
 import os
 import sys
 
-DEFAULT_INPUT = "/work/shared/reference/admin_zhengzhou_410100_full_datav_gcj02.json"
-DEFAULT_STATIONS = "/work/shared/reference/metro_zhengzhou_stations_2026_gcj02_and_wgs84.csv"
+# The reference folder sits beside the repository (../shared/reference).
+REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "reference")
+DEFAULT_INPUT = os.path.join(REFERENCE, "admin_zhengzhou_410100_full_datav_gcj02.json")
+DEFAULT_STATIONS = os.path.join(REFERENCE, "metro_zhengzhou_stations_2026_gcj02_and_wgs84.csv")
 DEFAULT_OUTPUT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "geodata", "zhengzhou", "districts.geojson"
 )
