@@ -296,8 +296,10 @@ test('a shared link restores the reach', async () => {
   const link = page.url();
   const p2 = await context.newPage();
   watch(p2);
+  // A page in the background gets no animation frames, and the map renders only in those.
+  await p2.bringToFront();
   await p2.goto(link);
-  await p2.waitForFunction(() => window.cityreach && window.cityreach.ready && document.documentElement.dataset.reachState === 'done', null, { timeout: 30000 });
+  await p2.waitForFunction(() => window.cityreach && window.cityreach.ready && document.documentElement.dataset.reachState === 'done', null, { timeout: 60000 });
   const restored = await p2.evaluate(() => new URL(window.cityreach.lastReachUrl).search);
   const original = await page.evaluate(() => new URL(window.cityreach.lastReachUrl).search);
   assert.equal(restored, original);
@@ -305,6 +307,7 @@ test('a shared link restores the reach', async () => {
   const ids = await p2.$$eval('#reached-list .item', (els) => els.map((e) => e.dataset.id).sort());
   assert.deepEqual(ids, (await panelList()).map((r) => r.id).sort());
   await p2.close();
+  await page.bringToFront();
   assertClean('shared link');
 });
 
