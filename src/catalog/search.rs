@@ -51,6 +51,8 @@ pub(crate) struct NameIndex {
     pairs: HashMap<(char, char), Vec<u32>>,
     /// The same for single characters, for one-character queries.
     singles: HashMap<char, Vec<u32>>,
+    /// Characters in the longest name, to refuse absurdly long queries at once.
+    longest: usize,
 }
 
 impl NameIndex {
@@ -88,6 +90,7 @@ impl NameIndex {
                 });
             }
         }
+        idx.longest = idx.entries.iter().map(|e| e.chars.len()).max().unwrap_or(0);
         idx
     }
 
@@ -110,13 +113,7 @@ impl NameIndex {
         // No name contains, or is a near miss of, a query four times longer than the longest
         // name; comparing such a query with every name would only burn time (edit distance is
         // quadratic), so it finds nothing and suggests nothing.
-        let longest = self
-            .entries
-            .iter()
-            .map(|e| e.chars.len())
-            .max()
-            .unwrap_or(0);
-        if qchars.len() > 4 * longest + 16 {
+        if qchars.len() > 4 * self.longest + 16 {
             return SearchResults::default();
         }
         // feature → (score, entry)
