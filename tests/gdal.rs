@@ -4,43 +4,10 @@
 use cityreach::catalog::FeatureQuery;
 use cityreach::{City, DataSource, FeatureKind};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start cityreach serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("start-up line");
-        let addr = line
-            .split("at http://")
-            .nth(1)
-            .and_then(|s| s.split('/').next())
-            .expect("address")
-            .to_string();
-        Server { child, addr }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod support;
+use support::Server;
 
 fn gdal_installed() -> bool {
     Command::new("ogrinfo")

@@ -6,44 +6,15 @@ use cityreach::reach::{self, Origin, ReachRequest};
 use cityreach::{City, DataSource, FeatureKind};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// A running `cityreach serve`, killed when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
+mod support;
+use support::Server;
 
 impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start cityreach serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read start-up line");
-        assert!(line.starts_with("cityreach serving Zhengzhou"), "{line}");
-        assert!(line.contains("(map: http://127.0.0.1:"), "{line}");
-        let addr = line
-            .split("at http://")
-            .nth(1)
-            .and_then(|s| s.split('/').next())
-            .expect("address in the start-up line")
-            .to_string();
-        assert!(!addr.ends_with(":0"), "the actual port is printed: {line}");
-        Server { child, addr }
-    }
-
     fn get(&self, path: &str) -> Resp {
         request(&self.addr, "GET", path, &[], b"")
     }
@@ -52,13 +23,6 @@ impl Server {
         let r = self.get(path);
         assert_eq!(r.status, 200, "{path}: {}", r.text());
         r.json()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -189,6 +153,14 @@ const COLLECTIONS: [&str; 9] = [
 #[test]
 fn landing_conformance_api_and_collections() {
     let srv = Server::start();
+    // The start-up line names the city and the actual port, not the requested :0.
+    assert!(
+        srv.line.starts_with("cityreach serving Zhengzhou"),
+        "{}",
+        srv.line
+    );
+    assert!(srv.line.contains("(map: http://127.0.0.1:"), "{}", srv.line);
+    assert!(!srv.addr.ends_with(":0"), "{}", srv.line);
     let landing = srv.get("/");
     assert_eq!(landing.status, 200);
     assert_eq!(landing.content_type(), "application/json");
