@@ -67,23 +67,33 @@ impl CliError {
     }
 }
 
-/// Loads the city for a command: a data folder or the embedded default, with street graphs
-/// from `import-osm` when given.
-pub(crate) fn load_city(
-    data: Option<&std::path::Path>,
-    streets: Option<&std::path::Path>,
-) -> Result<crate::city::City, CliError> {
-    let source = crate::dataset::DataSource::from_option(data)
-        .map_err(|e| CliError::Input(e.to_string()))?;
-    let city = match streets {
-        None => crate::city::City::load(source),
-        Some(dir) => {
-            let model = crate::network::streets::load_street_model(dir)
-                .map_err(|e| CliError::Input(e.to_string()))?;
-            crate::city::City::load_with_streets(source, model)
-        }
-    };
-    city.map_err(|e| CliError::Data(e.to_string()))
+/// Where a command's city comes from: shared by `serve`, `reach` and `targets`.
+#[derive(Debug, clap::Args)]
+pub struct CityArgs {
+    /// Data folder (default: the embedded Zhengzhou data).
+    #[arg(long)]
+    data: Option<std::path::PathBuf>,
+    /// Street graphs from `import-osm` (default: the crow-fly proxy).
+    #[arg(long)]
+    streets: Option<std::path::PathBuf>,
+}
+
+impl CityArgs {
+    /// Loads the city: a data folder or the embedded default, with street graphs from
+    /// `import-osm` when given.
+    pub(crate) fn load(&self) -> Result<crate::city::City, CliError> {
+        let source = crate::dataset::DataSource::from_option(self.data.as_deref())
+            .map_err(|e| CliError::Input(format!("--data: {e}")))?;
+        let city = match &self.streets {
+            None => crate::city::City::load(source),
+            Some(dir) => {
+                let model = crate::network::streets::load_street_model(dir)
+                    .map_err(|e| CliError::Input(format!("--streets: {e}")))?;
+                crate::city::City::load_with_streets(source, model)
+            }
+        };
+        city.map_err(|e| CliError::Data(e.to_string()))
+    }
 }
 
 /// Runs a parsed command line; errors are printed to stderr with a non-zero exit code.

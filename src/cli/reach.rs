@@ -1,6 +1,5 @@
-use super::{load_city, CliError, Format};
+use super::{CityArgs, CliError, Format};
 use crate::reach::{self, BandForm, Mode, Origin, ReachRequest};
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,12 +30,8 @@ pub struct Args {
     no_polygons: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Data folder (default: the embedded Zhengzhou data).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Street graphs from `import-osm` (default: the crow-fly proxy).
-    #[arg(long)]
-    streets: Option<PathBuf>,
+    #[command(flatten)]
+    city: CityArgs,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -55,7 +50,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .map(|s| Origin::parse(s))
         .collect::<Result<Vec<_>, _>>()
         .map_err(input)?;
-    let city = load_city(args.data.as_deref(), args.streets.as_deref())?;
+    let city = args.city.load()?;
     let req = ReachRequest {
         origins,
         mode,

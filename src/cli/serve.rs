@@ -1,6 +1,5 @@
-use super::{load_city, CliError};
+use super::{CityArgs, CliError};
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Debug, clap::Args)]
@@ -8,12 +7,8 @@ pub struct Args {
     /// Address to listen on (port 0: any free port, printed at start).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: String,
-    /// Data folder (default: the embedded Zhengzhou data).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Street graphs from `import-osm` (default: the crow-fly proxy).
-    #[arg(long)]
-    streets: Option<PathBuf>,
+    #[command(flatten)]
+    city: CityArgs,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -27,7 +22,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 
-    let city = Arc::new(load_city(args.data.as_deref(), args.streets.as_deref())?);
+    let city = Arc::new(args.city.load()?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,7 +1,6 @@
-use super::{load_city, CliError, Format};
+use super::{CityArgs, CliError, Format};
 use crate::reach::targets::{self, Verdict};
 use std::fmt::Write;
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -10,16 +9,12 @@ pub struct Args {
     scenario: String,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Data folder (default: the embedded Zhengzhou data).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Street graphs from `import-osm` (default: the crow-fly proxy).
-    #[arg(long)]
-    streets: Option<PathBuf>,
+    #[command(flatten)]
+    city: CityArgs,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let city = load_city(args.data.as_deref(), args.streets.as_deref())?;
+    let city = args.city.load()?;
     let results =
         targets::evaluate_all(&city, &args.scenario).map_err(|e| CliError::Input(e.to_string()))?;
     if args.format != Format::Table {
