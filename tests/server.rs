@@ -905,3 +905,34 @@ fn router_serves_in_process_with_cors_and_gzip() {
     assert_eq!(head.status, 200);
     drop(rt);
 }
+
+#[test]
+fn a_burst_of_heavy_reach_queries_is_answered_and_the_service_stays_healthy() {
+    let srv = Server::start();
+    // 3-hour budgets with 1-minute bands: the heaviest queries the limits allow.
+    let bands: Vec<String> = (1..=24).map(|i| (i * 7 + 12).to_string()).collect();
+    let path = format!(
+        "/reach?from=%E9%83%91%E5%B7%9E%E7%AB%99&bands={}&scenario=plan-2025",
+        bands.join(",")
+    );
+    let answers: Vec<Resp> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..24)
+            .map(|_| s.spawn(|| request(&srv.addr, "GET", &path, &[], b"")))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &answers {
+        // Either the answer, or the documented JSON 503 when the service is saturated.
+        assert!(
+            r.status == 200 || r.status == 503,
+            "{} {}",
+            r.status,
+            r.text()
+        );
+        if r.status == 503 {
+            assert_eq!(r.json()["code"], "ServiceUnavailable");
+        }
+    }
+    assert!(answers.iter().any(|r| r.status == 200));
+    assert_eq!(srv.get("/conformance").status, 200);
+}

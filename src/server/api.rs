@@ -205,9 +205,21 @@ fn number(name: &str, v: &Value) -> ApiResult<f64> {
         .ok_or_else(|| ApiError::param(name.to_string(), format!("{v} is not a number")))
 }
 
+/// Waits (bounded) for a computation slot; the permit is held until the computation ends.
+async fn compute_slot(st: &Shared) -> ApiResult<tokio::sync::OwnedSemaphorePermit> {
+    match tokio::time::timeout(super::COMPUTE_WAIT, st.compute.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ApiError::Timeout(
+            "the service is busy with other reach queries; retry in a moment".into(),
+        )),
+    }
+}
+
 async fn run_reach(st: Shared, req: ReachRequest) -> ApiResult<Response> {
     let city = st.city.clone();
+    let permit = compute_slot(&st).await?;
     let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         reach::reach(&city, &req)
             .map(|r| serde_json::to_string(&r.to_geojson()).unwrap_or_default())
     })
@@ -277,7 +289,9 @@ pub async fn targets(State(st): State<Shared>, req: Request) -> ApiResult<Respon
             .collect(),
     };
     let city = st.city.clone();
+    let permit = compute_slot(&st).await?;
     let out = tokio::task::spawn_blocking(move || -> Result<Value, reach::ReachError> {
+        let _permit = permit;
         let mut all = Vec::new();
         for s in &scenarios {
             for r in reach::targets::evaluate_all(&city, s)? {

@@ -40,7 +40,14 @@ pub struct AppState {
     pub layers: layers::Layers,
     pub title: String,
     openapi: String,
+    /// Reach and target computations allowed at once (two per core). Waiting for a permit is
+    /// bounded, so an overloaded service answers 503 quickly instead of queueing work that
+    /// keeps burning CPU after its client has given up.
+    pub compute: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a request waits for a computation slot before it is answered 503.
+pub const COMPUTE_WAIT: Duration = Duration::from_secs(3);
 
 pub type Shared = Arc<AppState>;
 
@@ -55,11 +62,13 @@ pub fn router(city: Arc<City>) -> Router {
     let layers = layers::Layers::build(&city);
     let title = format!("cityreach: {}", city_name(&city));
     let openapi = openapi::document(&title, &layers).to_string();
+    let slots = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
     let state: Shared = Arc::new(AppState {
         city,
         layers,
         title,
         openapi,
+        compute: Arc::new(tokio::sync::Semaphore::new(slots)),
     });
     Router::new()
         .route("/", get(ogc::landing))
