@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 mod support;
-use support::Server;
+use support::{Server, COLLECTIONS};
 
 fn gdal_installed() -> bool {
     Command::new("ogrinfo")
@@ -77,17 +77,7 @@ fn gdal_reads_every_layer() {
         Command::new("ogrinfo").args(["-ro", "-al", "-so", &url])
     ));
     let layers: Vec<&str> = info.keys().map(String::as_str).collect();
-    for l in [
-        "commercial",
-        "cultural",
-        "transport_hub",
-        "free_trade_zone",
-        "districts",
-        "metro_stations",
-        "rail_stations",
-        "transit_lines",
-        "planned_additions",
-    ] {
+    for l in COLLECTIONS {
         assert!(layers.contains(&l), "layer {l} in {layers:?}");
     }
     for (layer, n) in expected() {

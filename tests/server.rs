@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 mod support;
-use support::Server;
+use support::{Server, COLLECTIONS};
 
 impl Server {
     fn get(&self, path: &str) -> Resp {
@@ -137,18 +137,6 @@ fn city() -> &'static City {
     static CITY: OnceLock<City> = OnceLock::new();
     CITY.get_or_init(|| City::load(DataSource::Embedded).expect("embedded city loads"))
 }
-
-const COLLECTIONS: [&str; 9] = [
-    "commercial",
-    "cultural",
-    "transport_hub",
-    "free_trade_zone",
-    "districts",
-    "metro_stations",
-    "rail_stations",
-    "transit_lines",
-    "planned_additions",
-];
 
 #[test]
 fn landing_conformance_api_and_collections() {

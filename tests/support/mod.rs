@@ -3,6 +3,20 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+/// Every collection the service offers, in the order `/collections` lists them.
+#[allow(dead_code)] // read by some of the test files that share this module
+pub const COLLECTIONS: [&str; 9] = [
+    "commercial",
+    "cultural",
+    "transport_hub",
+    "free_trade_zone",
+    "districts",
+    "metro_stations",
+    "rail_stations",
+    "transit_lines",
+    "planned_additions",
+];
+
 /// A running `cityreach serve` on an ephemeral loopback port, killed when dropped.
 pub struct Server {
     child: Child,

@@ -172,15 +172,18 @@ fn read_ways(pbf: &Path, progress: &ProgressBar) -> Result<Vec<RawWay>, OsmError
                 _ => Vec::new(),
             },
             Vec::new,
-            |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
-                }
-                a.append(&mut b);
-                a
-            },
+            concat,
         )
         .map_err(|e| pbf_error(pbf, e))
+}
+
+/// Joins two partial results of a parallel pass, appending the shorter to the longer.
+fn concat<T>(mut a: Vec<T>, mut b: Vec<T>) -> Vec<T> {
+    if a.len() < b.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    a.append(&mut b);
+    a
 }
 
 /// Coordinates of the nodes in `ids` (sorted); NaN for nodes the file lacks.
@@ -201,13 +204,7 @@ fn read_nodes(pbf: &Path, ids: &[i64], progress: &ProgressBar) -> Result<Vec<[f6
                 }
             },
             Vec::new,
-            |mut a, mut b| {
-                if a.len() < b.len() {
-                    std::mem::swap(&mut a, &mut b);
-                }
-                a.append(&mut b);
-                a
-            },
+            concat,
         )
         .map_err(|e| pbf_error(pbf, e))?;
     let mut coords = vec![[f64::NAN; 2]; ids.len()];
