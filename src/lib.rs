@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod city;
 pub mod cli;
+pub mod crs;
 pub mod dataset;
 pub mod geodesy;
 pub mod network;

@@ -198,6 +198,7 @@ fn landing_conformance_api_and_collections() {
         "ogcapi-features-3/1.0/conf/features-filter",
         "cql2/1.0/conf/basic-cql2",
         "cql2/1.0/conf/cql2-text",
+        "ogcapi-features-2/1.0/conf/crs",
     ] {
         assert!(
             classes.iter().any(|x| x.ends_with(c)),
@@ -247,6 +248,14 @@ fn landing_conformance_api_and_collections() {
         assert_eq!(c["id"], id);
         assert_eq!(c["itemType"], "feature");
         assert!(c["crs"][0].as_str().unwrap().ends_with("CRS84"));
+        assert_eq!(c["storageCrs"], cityreach::crs::Crs::Crs84.uri());
+        for crs in cityreach::crs::Crs::ALL {
+            assert!(
+                c["crs"].as_array().unwrap().contains(&json!(crs.uri())),
+                "{id} lists {}",
+                crs.uri()
+            );
+        }
         let b = c["extent"]["spatial"]["bbox"][0]
             .as_array()
             .expect("extent bbox");
@@ -270,6 +279,104 @@ fn landing_conformance_api_and_collections() {
     assert!(map.content_type().starts_with("text/html"));
     assert_eq!(srv.get("/map").status, 308);
     assert_eq!(srv.get("/favicon.ico").status, 200);
+}
+
+/// OGC API Features Part 2: the same features in every supported CRS, each position the CRS84
+/// one transformed (axis order as EPSG defines it), `Content-Crs` naming the CRS, and `bbox-crs`
+/// selecting what the CRS84 bbox selects. GDAL 3.12 sends `crs=…CRS84` with every request.
+#[test]
+fn items_in_every_supported_crs() {
+    use cityreach::crs::Crs;
+    let srv = Server::start();
+    let path = "/collections/metro_stations/items?limit=300";
+    let base = srv.get(path);
+    assert_eq!(base.status, 200);
+    assert_eq!(
+        base.header("content-crs"),
+        Some(Crs::Crs84.header().as_str())
+    );
+    let base = base.json();
+    let n = base["features"].as_array().unwrap().len();
+    assert_eq!(n as u64, base["numberMatched"].as_u64().unwrap());
+    for crs in Crs::ALL {
+        let r = srv.get(&format!("{path}&crs={}", enc(crs.uri())));
+        assert_eq!(r.status, 200, "{}: {}", crs.uri(), r.text());
+        assert_eq!(r.header("content-crs"), Some(crs.header().as_str()));
+        let v = r.json();
+        let feats = v["features"].as_array().unwrap();
+        assert_eq!(feats.len(), n);
+        for (a, b) in base["features"].as_array().unwrap().iter().zip(feats) {
+            assert_eq!(a["id"], b["id"]);
+            let ll = &a["geometry"]["coordinates"];
+            let (lon, lat) = (ll[0].as_f64().unwrap(), ll[1].as_f64().unwrap());
+            let c = &b["geometry"]["coordinates"];
+            let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+            match crs {
+                Crs::Crs84 => assert_eq!((x, y), (lon, lat)),
+                // EPSG axis order: latitude first; CGCS2000 coordinates are the WGS-84 ones.
+                Crs::Epsg4326 | Crs::Epsg4490 => {
+                    assert!((x - lat).abs() < 1e-7 && (y - lon).abs() < 1e-7, "{b}")
+                }
+                Crs::Epsg3857 => {
+                    // Independent of the server's code: x = Rλ, y = R ln tan(π/4 + φ/2).
+                    let r = 6_378_137.0_f64;
+                    let mx = r * lon.to_radians();
+                    let my = r
+                        * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+                            .tan()
+                            .ln();
+                    assert!((x - mx).abs() < 0.01 && (y - my).abs() < 0.01, "{b}");
+                }
+            }
+        }
+    }
+    // One feature, by id, in web mercator.
+    let id = base["features"][0]["id"].as_str().unwrap().to_string();
+    let one = srv.get(&format!(
+        "/collections/metro_stations/items/{id}?crs={}",
+        enc(Crs::Epsg3857.uri())
+    ));
+    assert_eq!(one.status, 200);
+    assert_eq!(
+        one.header("content-crs"),
+        Some(Crs::Epsg3857.header().as_str())
+    );
+    assert!(one.json()["geometry"]["coordinates"][0].as_f64().unwrap() > 1.0e7);
+
+    // bbox-crs: the same box in three CRSs selects the same stations.
+    let ids = |q: &str| -> Vec<String> {
+        srv.json(&format!("/collections/metro_stations/items?limit=300&{q}"))["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let want = ids("bbox=113.6,34.7,113.7,34.8");
+    assert!(want.len() > 10 && want.len() < n, "{}", want.len());
+    assert_eq!(
+        ids(&format!(
+            "bbox=34.7,113.6,34.8,113.7&bbox-crs={}",
+            enc(Crs::Epsg4326.uri())
+        )),
+        want
+    );
+    let lo = Crs::Epsg3857.from_lonlat([113.6, 34.7]);
+    let hi = Crs::Epsg3857.from_lonlat([113.7, 34.8]);
+    assert_eq!(
+        ids(&format!(
+            "bbox={},{},{},{}&bbox-crs=EPSG:3857",
+            lo[0], lo[1], hi[0], hi[1]
+        )),
+        want
+    );
+    // An unknown CRS is refused with the list of supported ones.
+    let r = srv.get("/collections/metro_stations/items?crs=EPSG:2385");
+    assert_eq!(r.status, 400);
+    let v = r.json();
+    assert_eq!(v["parameter"], "crs");
+    let d = v["description"].as_str().unwrap();
+    assert!(d.contains("EPSG:2385") && d.contains("EPSG/0/3857"), "{d}");
 }
 
 #[test]
@@ -495,7 +602,11 @@ fn bad_requests() -> Vec<(&'static str, String, Option<&'static str>, Vec<u8>)> 
     get(&format!("{items}?f=xml"));
     get(&format!("{items}?q="));
     get(&format!("{items}?filter-lang=cql2-json&filter=x"));
-    get(&format!("{items}?bbox-crs=EPSG:3857&bbox=1,2,3,4"));
+    get(&format!("{items}?bbox-crs=EPSG:2385&bbox=1,2,3,4"));
+    get(&format!("{items}?bbox-crs=EPSG:3857&bbox=1,2,3e9,4"));
+    get(&format!("{items}?crs=EPSG:9999"));
+    get(&format!("{items}?crs="));
+    get(&format!("{items}/com-erqi-square?crs=EPSG:27700"));
     get(&format!("{items}?filter={}", enc("status =")));
     get(&format!("{items}?filter={}", enc("nope = 1")));
     get(&format!("{items}?filter={}", enc("year = 'x'")));

@@ -1,10 +1,13 @@
 //! OGC API – Features: landing page, conformance, collections, items (bbox, limit, offset,
-//! property filters, `q`, CQL2-text `filter`), single features and queryables.
+//! property filters, `q`, CQL2-text `filter`), single features and queryables; answers in any
+//! CRS of [`Crs::ALL`] (Part 2: `crs`, `bbox-crs`, `Content-Crs`).
 
 use super::error::{ApiError, ApiResult};
 use super::layers::{Layer, PropType};
+use super::params::{check_lonlat_bbox, parse_bbox_numbers};
 use super::params::{parse_number, Params, DEFAULT_LIMIT, MAX_LIMIT};
 use super::{base_url, cql2, now_rfc3339, Shared};
+use crate::crs::Crs;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,10 +17,11 @@ pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const GEOJSON: &str = "application/geo+json";
 const JSON: &str = "application/json";
 
-pub const CONFORMANCE: [&str; 9] = [
+pub const CONFORMANCE: [&str; 10] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
@@ -27,8 +31,9 @@ pub const CONFORMANCE: [&str; 9] = [
 ];
 
 /// Parameters `/items` understands besides the layer's queryables.
-const ITEM_PARAMS: [&str; 10] = [
+const ITEM_PARAMS: [&str; 11] = [
     "bbox",
+    "crs",
     "bbox-crs",
     "limit",
     "offset",
@@ -136,7 +141,7 @@ fn collection_json(l: &Layer, base: &str) -> Value {
         "title": l.title,
         "description": l.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": Crs::ALL.iter().map(|c| c.uri()).collect::<Vec<_>>(),
         "storageCrs": CRS84,
         "links": [
             { "href": url, "rel": "self", "type": JSON, "title": "This collection" },
@@ -215,6 +220,9 @@ pub async fn queryables(
 
 /// The conditions of an items request, checked against the layer.
 struct ItemFilter {
+    /// The CRS of the answer.
+    crs: Crs,
+    /// In CRS84, whatever `bbox-crs` it was given in.
     bbox: Option<[f64; 4]>,
     props: Vec<(String, PropValue)>,
     q: Vec<String>,
@@ -235,14 +243,8 @@ impl ItemFilter {
             &format!(", or a queryable of '{}' (see its /queryables)", l.id),
         )?;
         check_f(p, &["json", "geojson"])?;
-        if let Some(c) = p.one("bbox-crs")? {
-            if c != CRS84 {
-                return Err(ApiError::param(
-                    "bbox-crs",
-                    format!("only {CRS84} is supported"),
-                ));
-            }
-        }
+        let crs = crs_param(p, "crs")?;
+        let bbox_crs = crs_param(p, "bbox-crs")?;
         if let Some(c) = p.one("filter-crs")? {
             if c != CRS84 {
                 return Err(ApiError::param(
@@ -253,7 +255,16 @@ impl ItemFilter {
         }
         // The collections carry no time: `datetime` is accepted and matches every feature.
         p.one("datetime")?;
-        let bbox = p.bbox()?;
+        let bbox = match p.one("bbox")? {
+            None => None,
+            Some(v) => {
+                let b = parse_bbox_numbers(v)?;
+                let b = bbox_crs
+                    .bbox_to_lonlat(b)
+                    .map_err(|e| ApiError::param("bbox", e.to_string()))?;
+                Some(check_lonlat_bbox(b)?)
+            }
+        };
         let mut props = Vec::new();
         for q in &l.queryables {
             let Some(v) = p.one(&q.name)? else { continue };
@@ -311,6 +322,7 @@ impl ItemFilter {
             Some(f) => Some(cql2::parse(f, l)?),
         };
         Ok(ItemFilter {
+            crs,
             bbox,
             props,
             q,
@@ -351,6 +363,38 @@ impl ItemFilter {
         }
         true
     }
+}
+
+/// A CRS parameter (`crs`, `bbox-crs`); CRS84 when absent.
+fn crs_param(p: &Params, name: &'static str) -> ApiResult<Crs> {
+    match p.one(name)? {
+        None => Ok(Crs::Crs84),
+        Some(c) => Crs::parse(c).map_err(|e| ApiError::param(name, e.to_string())),
+    }
+}
+
+/// A stored feature (CRS84 GeoJSON text) in the requested CRS.
+fn feature_in(json: &str, crs: Crs) -> std::borrow::Cow<'_, str> {
+    if crs == Crs::Crs84 {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    match serde_json::from_str::<Value>(json) {
+        Ok(mut v) => {
+            crs.transform_feature(&mut v);
+            std::borrow::Cow::Owned(v.to_string())
+        }
+        // Stored features are written by the server itself; this cannot fail in practice.
+        Err(_) => std::borrow::Cow::Borrowed(json),
+    }
+}
+
+/// A GeoJSON response with the `Content-Crs` header of Part 2.
+fn geojson_in(body: String, crs: Crs) -> Response {
+    let mut res = with_type(body, GEOJSON);
+    if let Ok(v) = HeaderValue::from_str(&crs.header()) {
+        res.headers_mut().insert("content-crs", v);
+    }
+    res
 }
 
 fn page_url(base: &str, path: &str, p: &Params, offset: usize, limit: usize) -> String {
@@ -407,10 +451,10 @@ pub async fn items(
         if i > 0 {
             body.push(',');
         }
-        body.push_str(&f.json);
+        body.push_str(&feature_in(&f.json, filter.crs));
     }
     body.push_str("]}");
-    Ok(with_type(body, GEOJSON))
+    Ok(geojson_in(body, filter.crs))
 }
 
 pub async fn item(
@@ -420,8 +464,9 @@ pub async fn item(
 ) -> ApiResult<Response> {
     let l = layer(&st, &id)?;
     let p = Params::parse(req.uri().query())?;
-    p.only(&["f"], |_| false)?;
+    p.only(&["f", "crs"], |_| false)?;
     check_f(&p, &["json", "geojson"])?;
+    let crs = crs_param(&p, "crs")?;
     let f = l
         .get(&fid)
         .ok_or_else(|| ApiError::NotFound(format!("no feature '{fid}' in collection '{id}'")))?;
@@ -431,14 +476,14 @@ pub async fn item(
         { "href": format!("{base}/collections/{id}"), "rel": "collection", "type": JSON, "title": l.title },
     ]);
     // The stored feature is an object: add the links before its closing brace.
-    let mut body = f.json.clone();
+    let mut body = feature_in(&f.json, crs).into_owned();
     if body.ends_with('}') {
         body.pop();
         body.push_str(",\"links\":");
         body.push_str(&links.to_string());
         body.push('}');
     }
-    let mut res = with_type(body, GEOJSON);
+    let mut res = geojson_in(body, crs);
     *res.status_mut() = StatusCode::OK;
     Ok(res)
 }

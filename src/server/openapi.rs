@@ -52,6 +52,7 @@ pub fn document(title: &str, layers: &Layers) -> Value {
         reference("collectionId"),
         reference("bbox"),
         reference("bbox-crs"),
+        reference("crs"),
         reference("limit"),
         reference("offset"),
         reference("datetime"),
@@ -174,7 +175,7 @@ pub fn document(title: &str, layers: &Layers) -> Value {
         "/collections/{collectionId}": get("describeCollection", "One collection", vec![reference("collectionId"), reference("f")], responses("application/json", "The collection", true)),
         "/collections/{collectionId}/queryables": get("getQueryables", "Properties a filter may use", vec![reference("collectionId"), reference("f")], responses("application/schema+json", "A JSON Schema of the queryables", true)),
         "/collections/{collectionId}/items": get("getFeatures", "Features of a collection, paged with limit/offset and next links", item_params, responses("application/geo+json", "A GeoJSON FeatureCollection with numberMatched, numberReturned, timeStamp and links", true)),
-        "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", vec![reference("collectionId"), reference("featureId"), reference("f-geojson")], responses("application/geo+json", "A GeoJSON Feature", true)),
+        "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", vec![reference("collectionId"), reference("featureId"), reference("crs"), reference("f-geojson")], responses("application/geo+json", "A GeoJSON Feature", true)),
         "/reach": reach_path,
         "/targets": get("getTargets", "The plan's measurable promises checked against the network", vec![param("scenario", "query", "Scenario id; all scenarios when absent.", json!({ "type": "string" }), false)], responses("application/json", "A list of target results", false)),
         "/scenarios": get("getScenarios", "Network scenarios with their stops, links and assumptions", vec![], responses("application/json", "A list of scenarios", false)),
@@ -184,13 +185,15 @@ pub fn document(title: &str, layers: &Layers) -> Value {
         ], responses("application/json", "Hits best first (id, name_zh, name_en, kind, lon, lat); suggestions on a miss", false)),
         "/map/": { "get": { "operationId": "getMap", "summary": "The web map", "responses": { "200": { "description": "HTML page", "content": { "text/html": {} } } } } },
     });
+    let crs_uris: Vec<&str> = crate::crs::Crs::ALL.iter().map(|c| c.uri()).collect();
     let parameters = json!({
         "collectionId": { "name": "collectionId", "in": "path", "required": true, "description": "Collection id", "schema": { "type": "string", "enum": ids } },
         "featureId": { "name": "featureId", "in": "path", "required": true, "description": "Feature id", "schema": { "type": "string" } },
         "bbox": { "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
                   "description": "west,south,east,north in CRS84 (lon/lat); features whose bounding box intersects it.",
                   "schema": { "type": "array", "minItems": 4, "maxItems": 4, "items": { "type": "number" } } },
-        "bbox-crs": param("bbox-crs", "query", "CRS of bbox; only CRS84.", json!({ "type": "string", "format": "uri", "enum": [super::ogc::CRS84] }), false),
+        "bbox-crs": param("bbox-crs", "query", "CRS of bbox (its axis order: EPSG:4326 and EPSG:4490 are lat,lon; EPSG:3857 metres). Default CRS84.", json!({ "type": "string", "format": "uri", "enum": crs_uris, "default": super::ogc::CRS84 }), false),
+        "crs": param("crs", "query", "CRS of the returned geometries (OGC API Features Part 2). EPSG:4326 and EPSG:4490 put latitude first; EPSG:4490 (CGCS2000) coordinates are the WGS-84 ones, within centimetres. The response's Content-Crs header names it.", json!({ "type": "string", "format": "uri", "enum": crs_uris, "default": super::ogc::CRS84 }), false),
         "limit": { "name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
                    "description": "Features per page.",
                    "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT } },

@@ -132,7 +132,8 @@ pub fn parse_number(name: &str, v: &str) -> ApiResult<f64> {
     }
 }
 
-pub fn parse_bbox(v: &str) -> ApiResult<[f64; 4]> {
+/// The four numbers of a bbox, in whatever CRS they were given.
+pub fn parse_bbox_numbers(v: &str) -> ApiResult<[f64; 4]> {
     let parts: Vec<&str> = v.split(',').collect();
     if parts.len() == 6 {
         return Err(ApiError::param(
@@ -144,7 +145,7 @@ pub fn parse_bbox(v: &str) -> ApiResult<[f64; 4]> {
         return Err(ApiError::param(
             "bbox",
             format!(
-                "expected 4 numbers west,south,east,north, got {}",
+                "expected 4 numbers (lower corner, upper corner; west,south,east,north in CRS84), got {}",
                 parts.len()
             ),
         ));
@@ -153,6 +154,16 @@ pub fn parse_bbox(v: &str) -> ApiResult<[f64; 4]> {
     for (i, p) in parts.iter().enumerate() {
         b[i] = parse_number("bbox", p)?;
     }
+    Ok(b)
+}
+
+/// A CRS84 bbox: four numbers, west,south,east,north, within the globe.
+pub fn parse_bbox(v: &str) -> ApiResult<[f64; 4]> {
+    check_lonlat_bbox(parse_bbox_numbers(v)?)
+}
+
+/// A bbox already in CRS84 (given so, or transformed from `bbox-crs`) checked for range and order.
+pub fn check_lonlat_bbox(b: [f64; 4]) -> ApiResult<[f64; 4]> {
     if b[0].abs() > 180.0 || b[2].abs() > 180.0 || b[1].abs() > 90.0 || b[3].abs() > 90.0 {
         return Err(ApiError::param(
             "bbox",

@@ -56,3 +56,39 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// `GET path` on a fresh connection; the body parsed as JSON (the service sends a length, not
+/// chunks, for the small answers the tests ask this way).
+#[allow(dead_code)] // used by some of the test files that share this module
+pub fn get_json(addr: &str, path: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("HTTP head");
+    assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}"))
+}
+
+/// Collection id → `numberMatched` of its items, for every collection `/collections` lists.
+#[allow(dead_code)] // used by some of the test files that share this module
+pub fn number_matched(addr: &str) -> std::collections::BTreeMap<String, u64> {
+    let cols = get_json(addr, "/collections");
+    cols["collections"]
+        .as_array()
+        .expect("collections")
+        .iter()
+        .map(|c| {
+            let id = c["id"].as_str().expect("id").to_string();
+            let page = get_json(addr, &format!("/collections/{id}/items?limit=1"));
+            let n = page["numberMatched"].as_u64().expect("numberMatched");
+            (id, n)
+        })
+        .collect()
+}
