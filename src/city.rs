@@ -10,6 +10,9 @@ use crate::reach::targets::{Target, TargetError};
 
 /// How far beyond its stops and features a city's area reaches, in degrees (≈ 5.5 km).
 pub const AREA_MARGIN_DEG: f64 = 0.05;
+/// How far beyond its street graph a city's area reaches, in degrees (≈ 550 m): about the
+/// distance a point may lie from a street and still be snapped onto it.
+pub const STREETS_MARGIN_DEG: f64 = 0.005;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CityError {
@@ -36,7 +39,9 @@ pub struct City {
     pub params: TransitParams,
     pub streets: Box<dyn StreetModel>,
     pub targets: Vec<Target>,
-    /// The area origins must lie in: stops and features plus [`AREA_MARGIN_DEG`].
+    /// The area origins must lie in: the union of the stops and features (plus
+    /// [`AREA_MARGIN_DEG`]), the street graph (plus [`STREETS_MARGIN_DEG`]) and the box of
+    /// `city.toml`.
     pub area: [f64; 4],
 }
 
@@ -74,6 +79,7 @@ impl City {
         };
         let mut city = City::assemble(source, catalog, transit, streets, targets);
         city.profile = profile;
+        city.area = city.compute_area();
         Ok(city)
     }
 
@@ -89,42 +95,12 @@ impl City {
         let graphs = (0..transit.scenarios.len())
             .map(|s| TransitGraph::build(&transit, s, &params))
             .collect();
-        let mut area = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        let mut grow = |p: [f64; 4]| {
-            area = [
-                area[0].min(p[0]),
-                area[1].min(p[1]),
-                area[2].max(p[2]),
-                area[3].max(p[3]),
-            ];
-        };
-        if let Some(e) = transit.extent() {
-            grow(e);
-        }
-        for f in catalog.features() {
-            grow(f.bbox);
-        }
-        let area = if area[0].is_finite() {
-            [
-                area[0] - AREA_MARGIN_DEG,
-                area[1] - AREA_MARGIN_DEG,
-                area[2] + AREA_MARGIN_DEG,
-                area[3] + AREA_MARGIN_DEG,
-            ]
-        } else {
-            [0.0; 4]
-        };
         let profile = CityProfile {
             name: "city".into(),
             name_local: None,
             bounds: crate::catalog::CityBounds::WORLD,
         };
-        City {
+        let mut city = City {
             source,
             profile,
             catalog,
@@ -133,8 +109,29 @@ impl City {
             params,
             streets,
             targets,
-            area,
+            area: [0.0; 4],
+        };
+        city.area = city.compute_area();
+        city
+    }
+
+    /// The union of everything the city holds data for: its stops and features (plus
+    /// [`AREA_MARGIN_DEG`]), its street graph (plus [`STREETS_MARGIN_DEG`]) and the box its
+    /// `city.toml` declares. Empty (`[0; 4]`) for a city with none of them.
+    fn compute_area(&self) -> [f64; 4] {
+        let mut data: Option<[f64; 4]> = self.transit.extent();
+        for f in self.catalog.features() {
+            data = Some(union(data, f.bbox));
         }
+        let mut area = data.map(|d| grow(d, AREA_MARGIN_DEG));
+        if let Some(e) = self.streets.extent() {
+            area = Some(union(area, grow(e, STREETS_MARGIN_DEG)));
+        }
+        let b = &self.profile.bounds;
+        if *b != crate::catalog::CityBounds::WORLD {
+            area = Some(union(area, [b.min_lon, b.min_lat, b.max_lon, b.max_lat]));
+        }
+        area.unwrap_or([0.0; 4])
     }
 
     pub fn contains(&self, p: [f64; 2]) -> bool {
@@ -148,4 +145,20 @@ impl City {
             .map(|s| s.id.as_str())
             .collect()
     }
+}
+
+fn union(a: Option<[f64; 4]>, b: [f64; 4]) -> [f64; 4] {
+    match a {
+        None => b,
+        Some(a) => [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ],
+    }
+}
+
+fn grow(b: [f64; 4], by: f64) -> [f64; 4] {
+    [b[0] - by, b[1] - by, b[2] + by, b[3] + by]
 }

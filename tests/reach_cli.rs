@@ -225,3 +225,118 @@ fn reach_over_imported_streets_in_a_city_without_transit() {
     assert!(band["properties"]["area_km2"].as_f64().unwrap() > 1.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Another city's streets alone: `import-osm --out DIR` writes graphs and a `city.toml`, and
+/// `--streets DIR` (or `--data DIR`) is then a street-only city whose area is the graph's
+/// extent, so every one of the 50 fixed Andorra origins answers (26 were refused when the
+/// embedded Zhengzhou area or the box of the features applied). An origin elsewhere gets a
+/// message with rounded coordinates that says how to load the right city.
+#[test]
+fn another_citys_streets_alone_answer_every_fixed_origin() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/osm");
+    let (pbf, origins) = (
+        shared.join("andorra.osm.pbf"),
+        shared.join("origins-andorra.csv"),
+    );
+    if !pbf.exists() || !origins.exists() {
+        eprintln!("skipped: {} not found", pbf.display());
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("cityreach-streets-only-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.display().to_string();
+    let (code, out, err) = cityreach(&["import-osm", pbf.to_str().unwrap(), "--out", &d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("city.toml"), "{out}");
+    let profile = std::fs::read_to_string(dir.join("city.toml")).expect("city.toml");
+    assert!(profile.contains("name = \"andorra\""), "{profile}");
+
+    // The regression: --streets alone, drive, at the bus station of Andorra la Vella.
+    let (code, out, err) = cityreach(&[
+        "reach",
+        "--streets",
+        &d,
+        "--from",
+        "1.5218,42.5063",
+        "--mode",
+        "drive",
+        "--minutes",
+        "15",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["metadata"]["street_model"]["model"], "osm");
+
+    // Every fixed origin, in process, through the same loading path.
+    let city = cityreach::City::load_with_streets(
+        cityreach::DataSource::Folder(dir.clone()),
+        cityreach::network::streets::load_street_model(&dir).expect("graphs"),
+    )
+    .expect("street-only city");
+    let text = std::fs::read_to_string(&origins).unwrap();
+    let mut answered = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<f64> = line
+            .split(',')
+            .take(2)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        let mut req = cityreach::reach::ReachRequest::new(
+            cityreach::reach::Origin::LonLat([f[0], f[1]]),
+            15.0,
+        );
+        req.mode = cityreach::reach::Mode::Drive;
+        req.polygons = false;
+        cityreach::reach::reach(&city, &req).unwrap_or_else(|e| panic!("origin {line}: {e}"));
+        answered += 1;
+    }
+    assert_eq!(answered, 50);
+
+    // The same folder as a data folder finds its graphs without --streets.
+    let (code, out, err) = cityreach(&[
+        "reach",
+        "--data",
+        &d,
+        "--from",
+        "1.5218,42.5063",
+        "--mode",
+        "walk",
+        "--minutes",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"osm\""), "walk over the folder's graphs");
+
+    // Outside every street: rounded coordinates, the city's box, and the flags that fix it.
+    let (code, _out, err) = cityreach(&[
+        "reach",
+        "--streets",
+        &d,
+        "--from",
+        "2.123456789,42.5",
+        "--mode",
+        "drive",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("(2.12346, 42.50000)"), "{err}");
+    assert!(err.contains("--data") && err.contains("--streets"), "{err}");
+    assert!(!err.contains("0000000000"), "float noise: {err}");
+
+    // An empty folder is not a city.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, _out, err) = cityreach(&[
+        "reach",
+        "--data",
+        empty.to_str().unwrap(),
+        "--from",
+        "1.5,42.5",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no city data"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

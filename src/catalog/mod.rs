@@ -172,7 +172,15 @@ impl Catalog {
     }
 
     /// Loads `features.geojson` of a data source with the given city bounds.
+    /// A folder without `features.geojson` (a street-only city) has an empty catalog.
     pub fn load_from_in(source: &DataSource, bounds: &CityBounds) -> Result<Catalog, CatalogError> {
+        if !source.exists(FEATURES_FILE) {
+            return Catalog::from_geojson_str_in(
+                r#"{"type":"FeatureCollection","features":[]}"#,
+                &source.label(FEATURES_FILE),
+                bounds,
+            );
+        }
         let text = source.read_to_string(FEATURES_FILE)?;
         Catalog::from_geojson_str_in(&text, &source.label(FEATURES_FILE), bounds)
     }

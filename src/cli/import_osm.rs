@@ -117,6 +117,47 @@ fn import(file: &Path, out: &Path) -> Result<(), CliError> {
             m.dropped_nodes
         );
     }
+    write_profile(file, out)
+}
+
+/// Makes the output folder a data folder too (`--data DIR`): a `city.toml` named after the
+/// extract and bounded by its streets, unless the folder already has one.
+fn write_profile(file: &Path, out: &Path) -> Result<(), CliError> {
+    use crate::network::streets::StreetModel;
+    let path = out.join(crate::dataset::PROFILE_FILE);
+    if path.exists() {
+        return Ok(());
+    }
+    let streets = osm::OsmStreets::load(out).map_err(|e| CliError::Data(e.to_string()))?;
+    let Some(b) = streets.extent() else {
+        return Ok(());
+    };
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = name
+        .trim_end_matches(".pbf")
+        .trim_end_matches(".osm")
+        .trim_end_matches("-latest");
+    let text = format!(
+        "# Written by import-osm from {}: the extract's streets bound the city.\n\
+         name = {}\n\
+         bbox = [{:.5}, {:.5}, {:.5}, {:.5}]\n",
+        file.display(),
+        toml::Value::String(name.to_string()),
+        b[0] - 1e-5,
+        b[1] - 1e-5,
+        b[2] + 1e-5,
+        b[3] + 1e-5
+    );
+    std::fs::write(&path, text).map_err(io_err(&path))?;
+    println!(
+        "wrote {} (use --data {} or --streets {})",
+        path.display(),
+        out.display(),
+        out.display()
+    );
     Ok(())
 }
 

@@ -80,14 +80,46 @@ pub struct CityArgs {
 
 impl CityArgs {
     /// Loads the city: a data folder or the embedded default, with street graphs from
-    /// `import-osm` when given.
+    /// `import-osm` when given. `--streets DIR` alone is a street-only city made from that
+    /// folder, and a data folder that holds graphs (`import-osm --out` writes them with a
+    /// `city.toml`) uses them without `--streets`.
     pub(crate) fn load(&self) -> Result<crate::city::City, CliError> {
-        let source = crate::dataset::DataSource::from_option(self.data.as_deref())
-            .map_err(|e| CliError::Input(format!("--data: {e}")))?;
-        let city = match &self.streets {
+        use crate::network::streets::{osm, StreetMode};
+        let has_graphs = |d: &std::path::Path| {
+            StreetMode::ALL
+                .iter()
+                .any(|&m| osm::graph_path(d, m).exists())
+        };
+        let data = self.data.as_deref().or(self.streets.as_deref());
+        let source = crate::dataset::DataSource::from_option(data).map_err(|e| {
+            let flag = if self.data.is_some() {
+                "--data"
+            } else {
+                "--streets"
+            };
+            CliError::Input(format!("{flag}: {e}"))
+        })?;
+        if let crate::dataset::DataSource::Folder(d) = &source {
+            let holds_data = source.exists(crate::catalog::FEATURES_FILE)
+                || source.exists("gtfs")
+                || has_graphs(d);
+            if !holds_data {
+                return Err(CliError::Input(format!(
+                    "--data {}: no city data there (expected features.geojson, a gtfs/ folder, \
+                     or street graphs written by import-osm --out)",
+                    d.display()
+                )));
+            }
+        }
+        let streets_dir = match (&self.streets, &source) {
+            (Some(dir), _) => Some(dir.clone()),
+            (None, crate::dataset::DataSource::Folder(d)) if has_graphs(d) => Some(d.clone()),
+            _ => None,
+        };
+        let city = match streets_dir {
             None => crate::city::City::load(source),
             Some(dir) => {
-                let model = crate::network::streets::load_street_model(dir)
+                let model = crate::network::streets::load_street_model(&dir)
                     .map_err(|e| CliError::Input(format!("--streets: {e}")))?;
                 crate::city::City::load_with_streets(source, model)
             }

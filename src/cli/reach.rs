@@ -77,5 +77,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
 }
 
 fn input(e: reach::ReachError) -> CliError {
+    if matches!(e, reach::ReachError::OutsideArea { .. }) {
+        return CliError::Input(format!(
+            "{e}. For another city, load its data: --data DIR (a data folder, or the folder \
+             import-osm wrote) or --streets DIR (street graphs from import-osm)"
+        ));
+    }
     CliError::Input(e.to_string())
 }

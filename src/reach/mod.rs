@@ -234,7 +234,7 @@ pub enum ReachError {
     UnknownPlace(#[from] CatalogError),
     #[error("invalid origin: {0}")]
     InvalidOrigin(String),
-    #[error("origin ({lon}, {lat}) is outside the network's area [{w}, {s}, {e}, {n}]", w = area[0], s = area[1], e = area[2], n = area[3])]
+    #[error("origin ({lon:.5}, {lat:.5}) is outside the area the city's data covers (west {w:.5}, south {s:.5}, east {e:.5}, north {n:.5}); coordinates are lon,lat in WGS-84", w = area[0], s = area[1], e = area[2], n = area[3])]
     OutsideArea { lon: f64, lat: f64, area: [f64; 4] },
     #[error("unknown mode '{0}' (expected walk, bike, drive or transit)")]
     UnknownMode(String),

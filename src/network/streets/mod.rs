@@ -105,6 +105,12 @@ pub trait StreetModel: Send + Sync {
         seeds: &[Seed],
         max_secs: f64,
     ) -> Result<Box<dyn StreetField + '_>, StreetError>;
+
+    /// (lon, lat) box of the streets the model holds, or `None` for a model that answers
+    /// anywhere (the crow-fly proxy). A city's area includes it.
+    fn extent(&self) -> Option<[f64; 4]> {
+        None
+    }
 }
 
 /// The result of a spread: earliest arrival times over the street network.

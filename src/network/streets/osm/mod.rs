@@ -295,6 +295,21 @@ impl OsmStreets {
 }
 
 impl StreetModel for OsmStreets {
+    fn extent(&self) -> Option<[f64; 4]> {
+        self.modes
+            .iter()
+            .flatten()
+            .filter_map(|m| m.graph.bbox())
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
+    }
+
     fn info(&self, mode: StreetMode) -> StreetModelInfo {
         // The speeds are f32 constants: round so 4.8 prints as 4.8, not 4.800000190734863.
         let kmh = |v: f32| (f64::from(v) * 100.0).round() / 100.0;
