@@ -4,6 +4,7 @@
 //! Data flows one way: files → [`catalog`] + [`network`] (built once, immutable) → [`reach`]
 //! (pure functions over them) → [`server`] and [`cli`] (formatting only).
 
+pub mod access;
 pub mod catalog;
 pub mod city;
 pub mod cli;

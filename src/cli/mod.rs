@@ -1,6 +1,7 @@
 //! The command line: argument structures and the commands they run. `main.rs` only parses and
 //! calls [`run`].
 
+mod access;
 mod check_data;
 mod features;
 mod import_osm;
@@ -36,6 +37,10 @@ pub enum Command {
     CheckData(check_data::Args),
     /// Build walk, bike and drive graphs from an OpenStreetMap extract.
     ImportOsm(import_osm::Args),
+    /// City-wide accessibility: opportunities within cutoffs from every grid cell or point.
+    Access(access::Args),
+    /// Travel times from many origins to many destinations.
+    Matrix(access::MatrixArgs),
 }
 
 /// Output formats shared by the listing commands.
@@ -138,6 +143,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Search(a) => search::run(a),
         Command::CheckData(a) => check_data::run(a),
         Command::ImportOsm(a) => import_osm::run(a),
+        Command::Access(a) => access::run(a),
+        Command::Matrix(a) => access::run_matrix(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -203,7 +203,7 @@ pub fn check_minutes(m: f64, parameter: &'static str) -> Result<(), ReachError> 
     Ok(())
 }
 
-fn check_bands(bands: &[f64]) -> Result<(), ReachError> {
+pub fn check_bands(bands: &[f64]) -> Result<(), ReachError> {
     if bands.is_empty() {
         return Err(ReachError::InvalidParameter {
             parameter: "bands",

@@ -1,0 +1,162 @@
+//! Travel-time matrices: minutes from every origin to every destination, by the same search
+//! as a single reach query from each origin.
+
+use super::opportunities::{Opportunities, OpportunityPoint};
+use super::{AccessError, OriginPoint};
+use crate::city::City;
+use crate::reach::{self, Mode, Origin};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The most cells (origins × destinations) one matrix may have.
+pub const MAX_PAIRS: usize = 4_000_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    pub origins: Vec<OriginPoint>,
+    pub destinations: Vec<OriginPoint>,
+    /// Minutes, `origins × destinations` row-major; `None` beyond the budget.
+    pub minutes: Vec<Option<f64>>,
+    pub mode: Mode,
+    pub scenario: String,
+    pub max_minutes: f64,
+}
+
+/// Resolves places (names, ids, stops) or `lon,lat` strings into points, as `reach` does.
+pub fn resolve_points(
+    city: &City,
+    items: &[String],
+    parameter: &'static str,
+) -> Result<Vec<OriginPoint>, AccessError> {
+    items
+        .iter()
+        .map(|s| {
+            let o = Origin::parse(s)?;
+            let r = reach::resolve_origin(city, &o).map_err(|e| match e {
+                reach::ReachError::OutsideArea { .. } | reach::ReachError::InvalidOrigin(_) => {
+                    AccessError::invalid(parameter, e.to_string())
+                }
+                other => other.into(),
+            })?;
+            Ok(OriginPoint {
+                id: r.id.clone().unwrap_or_else(|| s.clone()),
+                lonlat: r.lonlat,
+                cell: None,
+            })
+        })
+        .collect()
+}
+
+pub fn compute(
+    city: &City,
+    origins: Vec<OriginPoint>,
+    destinations: Vec<OriginPoint>,
+    mode: Mode,
+    scenario: &str,
+    max_minutes: f64,
+) -> Result<Matrix, AccessError> {
+    reach::check_minutes(max_minutes, "max_minutes")?;
+    if origins.is_empty() || destinations.is_empty() {
+        return Err(AccessError::invalid(
+            "origins",
+            "a matrix needs at least one origin and one destination",
+        ));
+    }
+    let pairs = origins.len().saturating_mul(destinations.len());
+    if pairs > MAX_PAIRS {
+        return Err(AccessError::invalid(
+            "destinations",
+            format!(
+                "{} × {} = {pairs} pairs; at most {MAX_PAIRS}",
+                origins.len(),
+                destinations.len()
+            ),
+        ));
+    }
+    for p in origins.iter().chain(&destinations) {
+        if !city.contains(p.lonlat) {
+            return Err(reach::ReachError::OutsideArea {
+                lon: p.lonlat[0],
+                lat: p.lonlat[1],
+                area: city.area,
+            }
+            .into());
+        }
+    }
+    if city.transit.scenario_index(scenario).is_none() {
+        return Err(reach::ReachError::UnknownScenario {
+            name: scenario.to_string(),
+            known: city.scenario_ids().iter().map(|s| s.to_string()).collect(),
+        }
+        .into());
+    }
+    let targets = Opportunities {
+        label: "destinations".into(),
+        points: destinations
+            .iter()
+            .map(|d| OpportunityPoint {
+                id: d.id.clone(),
+                lonlat: d.lonlat,
+                weight: 1.0,
+            })
+            .collect(),
+    };
+    let rows: Vec<Vec<Option<f64>>> = origins
+        .par_iter()
+        .map(|o| {
+            super::times_from(city, o.lonlat, mode, scenario, max_minutes, &targets)
+                .unwrap_or_else(|_| vec![None; targets.points.len()])
+        })
+        .collect();
+    Ok(Matrix {
+        origins,
+        destinations,
+        minutes: rows.into_iter().flatten().collect(),
+        mode,
+        scenario: scenario.to_string(),
+        max_minutes,
+    })
+}
+
+impl Matrix {
+    pub fn get(&self, o: usize, d: usize) -> Option<f64> {
+        self.minutes[o * self.destinations.len() + d]
+    }
+
+    /// Long form: origin, destination, minutes (empty beyond the budget).
+    pub fn write_csv(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(["origin", "destination", "minutes"])?;
+        for (i, o) in self.origins.iter().enumerate() {
+            for (j, d) in self.destinations.iter().enumerate() {
+                let m = self
+                    .get(i, j)
+                    .map(|m| format!("{}", (m * 100.0).round() / 100.0))
+                    .unwrap_or_default();
+                w.write_record([o.id.as_str(), d.id.as_str(), m.as_str()])?;
+            }
+        }
+        w.flush()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let rows: Vec<Vec<Option<f64>>> = (0..self.origins.len())
+            .map(|i| {
+                (0..self.destinations.len())
+                    .map(|j| self.get(i, j).map(|m| (m * 100.0).round() / 100.0))
+                    .collect()
+            })
+            .collect();
+        serde_json::json!({
+            "origins": self.origins,
+            "destinations": self.destinations,
+            "minutes": rows,
+            "metadata": {
+                "mode": self.mode,
+                "scenario": self.scenario,
+                "max_minutes": self.max_minutes,
+                "unit": "minutes; null beyond max_minutes",
+            },
+        })
+    }
+}

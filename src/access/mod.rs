@@ -1,0 +1,487 @@
+//! City-wide accessibility: travel times from many origins (a grid over the city, or a point
+//! set) to weighted opportunities, summarised per origin as the opportunities reachable within
+//! each cutoff and the time to the nearest N, for one scenario or as the difference between two.
+//!
+//! Each origin runs the same search a single reach query runs ([`crate::reach::travel_field`]),
+//! so an origin's value is exactly what `reach` from that point counts. Origins are independent
+//! and run in parallel over the cores; progress and cancellation go through [`Progress`].
+
+pub mod geotiff;
+pub mod grid;
+pub mod matrix;
+pub mod opportunities;
+pub mod output;
+
+pub use grid::Grid;
+pub use opportunities::Opportunities;
+
+use crate::city::City;
+use crate::reach::{self, Mode, Origin, ReachError, ReachRequest, MAX_MINUTES};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// The most cutoffs one analysis may ask for.
+pub const MAX_CUTOFFS: usize = 12;
+/// The largest N of "time to the nearest N" (N counts weight: jobs, residents).
+pub const MAX_NEAREST: usize = 10_000_000;
+/// The most origins in a point set.
+pub const MAX_POINT_ORIGINS: usize = 2_000_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error(transparent)]
+    Reach(#[from] ReachError),
+    #[error(transparent)]
+    Grid(#[from] grid::GridError),
+    #[error("{parameter}: {message}")]
+    Invalid {
+        parameter: &'static str,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("cancelled after {done} of {total} origins")]
+    Cancelled { done: usize, total: usize },
+}
+
+impl AccessError {
+    pub(crate) fn invalid(parameter: &'static str, message: impl Into<String>) -> AccessError {
+        AccessError::Invalid {
+            parameter,
+            message: message.into(),
+        }
+    }
+
+    /// The request parameter an error is about, for JSON error bodies.
+    pub fn parameter(&self) -> Option<&'static str> {
+        match self {
+            AccessError::Reach(e) => Some(e.parameter()),
+            AccessError::Invalid { parameter, .. } => Some(parameter),
+            AccessError::Grid(_) => Some("cell"),
+            _ => None,
+        }
+    }
+}
+
+/// An origin of the analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OriginPoint {
+    pub id: String,
+    pub lonlat: [f64; 2],
+    /// Row-major cell index when the origins are a grid.
+    #[serde(skip)]
+    pub cell: Option<usize>,
+}
+
+/// What to compute, shared by the CLI and HTTP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessRequest {
+    pub mode: Mode,
+    pub scenario: String,
+    /// A second scenario: every measure is also given for it, and as the difference.
+    pub compare: Option<String>,
+    /// Minutes, strictly increasing.
+    pub cutoffs: Vec<f64>,
+    /// N of "minutes to the nearest N opportunities" (weights count: a cell of 300 jobs is 300).
+    pub nearest: Vec<usize>,
+    /// The search budget, minutes: the largest cutoff, or [`DEFAULT_NEAREST_BUDGET`] when only
+    /// nearest-N measures are asked for.
+    pub max_minutes: Option<f64>,
+}
+
+/// The search budget of nearest-N measures when no cutoff sets one, minutes.
+pub const DEFAULT_NEAREST_BUDGET: f64 = 120.0;
+
+impl AccessRequest {
+    pub fn budget(&self) -> f64 {
+        self.max_minutes.unwrap_or_else(|| {
+            self.cutoffs
+                .last()
+                .copied()
+                .unwrap_or(DEFAULT_NEAREST_BUDGET)
+        })
+    }
+
+    pub fn validate(&self, city: &City) -> Result<(), AccessError> {
+        if self.cutoffs.is_empty() && self.nearest.is_empty() {
+            return Err(AccessError::invalid(
+                "cutoff",
+                "give at least one cutoff (minutes) or a nearest N",
+            ));
+        }
+        if self.cutoffs.len() > MAX_CUTOFFS {
+            return Err(AccessError::invalid(
+                "cutoff",
+                format!("{} cutoffs; at most {MAX_CUTOFFS}", self.cutoffs.len()),
+            ));
+        }
+        if !self.cutoffs.is_empty() {
+            reach::check_bands(&self.cutoffs).map_err(|e| match e {
+                ReachError::InvalidParameter { message, .. } => {
+                    AccessError::invalid("cutoff", message)
+                }
+                other => other.into(),
+            })?;
+        }
+        for &n in &self.nearest {
+            if n == 0 || n > MAX_NEAREST {
+                return Err(AccessError::invalid(
+                    "nearest",
+                    format!("{n} is outside [1, {MAX_NEAREST}]"),
+                ));
+            }
+        }
+        let b = self.budget();
+        if !(b.is_finite() && b > 0.0 && b <= MAX_MINUTES) {
+            return Err(AccessError::invalid(
+                "max_minutes",
+                format!("{b} is outside (0, {MAX_MINUTES}]"),
+            ));
+        }
+        if self.cutoffs.last().is_some_and(|&c| c > b) {
+            return Err(AccessError::invalid(
+                "max_minutes",
+                format!("{b} is below the largest cutoff"),
+            ));
+        }
+        for s in std::iter::once(&self.scenario).chain(self.compare.as_ref()) {
+            if city.transit.scenario_index(s).is_none() {
+                return Err(ReachError::UnknownScenario {
+                    name: s.clone(),
+                    known: city.scenario_ids().iter().map(|x| x.to_string()).collect(),
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    fn scenarios(&self) -> Vec<&str> {
+        std::iter::once(self.scenario.as_str())
+            .chain(self.compare.as_deref())
+            .collect()
+    }
+}
+
+/// One output column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    /// Column name, e.g. `existing_cum30`, `plan-2025_nearest1`, `diff_cum30`.
+    pub name: String,
+    /// What it is, in words (GeoTIFF band description).
+    pub description: String,
+}
+
+/// Counts and progress of a running analysis, shared with whoever watches it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub done: AtomicUsize,
+    pub total: AtomicUsize,
+    pub cancel: AtomicBool,
+}
+
+impl Progress {
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The answer: one row of values per origin (NaN: not reached within the budget, or an origin
+/// the street network cannot start from).
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessResult {
+    pub origins: Vec<OriginPoint>,
+    #[serde(skip)]
+    pub grid: Option<Grid>,
+    pub measures: Vec<Measure>,
+    /// `origins.len() × measures.len()`, row-major.
+    #[serde(skip)]
+    pub values: Vec<f32>,
+    pub metadata: AccessMetadata,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessMetadata {
+    pub mode: Mode,
+    pub scenario: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<String>,
+    pub cutoffs: Vec<f64>,
+    pub nearest: Vec<usize>,
+    pub max_minutes: f64,
+    pub opportunities: String,
+    pub opportunity_count: usize,
+    pub opportunity_total: f64,
+    pub origin_count: usize,
+    /// Origins the street model could not start from (no street nearby): their values are NaN.
+    pub origins_skipped: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell_m: Option<f64>,
+    pub origin_rule: &'static str,
+    pub street_model: crate::network::streets::StreetModelInfo,
+    pub transit_model: &'static str,
+}
+
+impl AccessResult {
+    pub fn value(&self, origin: usize, measure: usize) -> f32 {
+        self.values[origin * self.measures.len() + measure]
+    }
+
+    pub fn column(&self, measure: usize) -> impl Iterator<Item = f32> + '_ {
+        let m = self.measures.len();
+        (0..self.origins.len()).map(move |o| self.values[o * m + measure])
+    }
+}
+
+/// Minutes from one origin to every opportunity (`None`: beyond the budget), on a scenario.
+/// This is the single-origin oracle too: it is `reach` without polygons.
+pub fn times_from(
+    city: &City,
+    origin: [f64; 2],
+    mode: Mode,
+    scenario: &str,
+    budget_min: f64,
+    opportunities: &Opportunities,
+) -> Result<Vec<Option<f64>>, ReachError> {
+    let mut req = ReachRequest::new(Origin::LonLat(origin), budget_min);
+    req.mode = mode;
+    req.scenario = scenario.to_string();
+    req.polygons = false;
+    let tf = reach::travel_field(city, &req)?;
+    Ok(opportunities
+        .points
+        .iter()
+        .map(|o| tf.minutes_at(o.lonlat))
+        .collect())
+}
+
+/// Cumulative weight within each cutoff, then minutes to the nearest N, from sorted times.
+fn measures_of(
+    times: &[Option<f64>],
+    weights: &[f64],
+    cutoffs: &[f64],
+    nearest: &[usize],
+    out: &mut Vec<f32>,
+) {
+    let mut reached: Vec<(f64, f64)> = times
+        .iter()
+        .zip(weights)
+        .filter_map(|(t, &w)| t.map(|t| (t, w)))
+        .collect();
+    reached.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for &c in cutoffs {
+        // fold from +0.0: `sum()` of no floats is -0.0, which prints as "-0".
+        let sum = reached
+            .iter()
+            .take_while(|(t, _)| *t <= c)
+            .fold(0.0, |acc, (_, w)| acc + w);
+        out.push(sum as f32);
+    }
+    for &n in nearest {
+        let mut acc = 0.0;
+        let mut at = f32::NAN;
+        for (t, w) in &reached {
+            acc += w;
+            if acc >= n as f64 {
+                at = *t as f32;
+                break;
+            }
+        }
+        out.push(at);
+    }
+}
+
+/// Runs the analysis over `origins`. Origins the street model cannot start from get NaN; any
+/// other error (bad parameters, an origin outside the city) fails the whole request before work
+/// starts.
+pub fn run(
+    city: &City,
+    req: &AccessRequest,
+    origins: Vec<OriginPoint>,
+    grid: Option<Grid>,
+    opportunities: &Opportunities,
+    progress: &Progress,
+) -> Result<AccessResult, AccessError> {
+    req.validate(city)?;
+    if origins.is_empty() {
+        return Err(AccessError::invalid(
+            "origins",
+            "no origin: the grid or the point set is empty",
+        ));
+    }
+    if origins.len() > MAX_POINT_ORIGINS {
+        return Err(AccessError::invalid(
+            "origins",
+            format!("{} origins; at most {MAX_POINT_ORIGINS}", origins.len()),
+        ));
+    }
+    for o in &origins {
+        if !city.contains(o.lonlat) {
+            return Err(ReachError::OutsideArea {
+                lon: o.lonlat[0],
+                lat: o.lonlat[1],
+                area: city.area,
+            }
+            .into());
+        }
+    }
+    let scenarios = req.scenarios();
+    let per_scenario = req.cutoffs.len() + req.nearest.len();
+    let mut measures = Vec::new();
+    for s in &scenarios {
+        for c in &req.cutoffs {
+            measures.push(Measure {
+                name: format!("{s}_cum{}", num(*c)),
+                description: format!(
+                    "{} within {} min by {}, scenario {s}",
+                    opportunities.label,
+                    num(*c),
+                    req.mode
+                ),
+            });
+        }
+        for n in &req.nearest {
+            measures.push(Measure {
+                name: format!("{s}_nearest{n}"),
+                description: format!(
+                    "minutes to the nearest {n} of {} by {}, scenario {s}",
+                    opportunities.label, req.mode
+                ),
+            });
+        }
+    }
+    if let Some(c) = &req.compare {
+        for i in 0..per_scenario {
+            let base = &measures[i];
+            let suffix = base.name.split_once('_').map_or("", |x| x.1).to_string();
+            measures.push(Measure {
+                name: format!("diff_{suffix}"),
+                description: format!(
+                    "{c} minus {}: {}",
+                    req.scenario,
+                    base.description
+                        .rsplit_once(", scenario")
+                        .map_or(base.description.as_str(), |x| x.0)
+                ),
+            });
+        }
+    }
+
+    let budget = req.budget();
+    progress.total.store(origins.len(), Ordering::Relaxed);
+    progress.done.store(0, Ordering::Relaxed);
+    let weights: Vec<f64> = opportunities.points.iter().map(|p| p.weight).collect();
+    let rows: Vec<Option<Vec<f32>>> = origins
+        .par_iter()
+        .map(|o| {
+            if progress.cancel.load(Ordering::Relaxed) {
+                return Err(());
+            }
+            let mut row = Vec::with_capacity(measures.len());
+            let mut ok = true;
+            for s in &scenarios {
+                match times_from(city, o.lonlat, req.mode, s, budget, opportunities) {
+                    Ok(times) => {
+                        measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
+                    }
+                    Err(_) => {
+                        ok = false;
+                        row.extend(std::iter::repeat_n(f32::NAN, per_scenario));
+                    }
+                }
+            }
+            if req.compare.is_some() {
+                for i in 0..per_scenario {
+                    row.push(row[per_scenario + i] - row[i]);
+                }
+            }
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            Ok(ok.then_some(row))
+        })
+        .collect::<Result<_, ()>>()
+        .map_err(|_| AccessError::Cancelled {
+            done: progress.done.load(Ordering::Relaxed),
+            total: origins.len(),
+        })?;
+    let skipped = rows.iter().filter(|r| r.is_none()).count();
+    let mut values = Vec::with_capacity(origins.len() * measures.len());
+    for r in rows {
+        match r {
+            Some(r) => values.extend(r),
+            None => values.extend(std::iter::repeat_n(f32::NAN, measures.len())),
+        }
+    }
+    let metadata = AccessMetadata {
+        mode: req.mode,
+        scenario: req.scenario.clone(),
+        compare: req.compare.clone(),
+        cutoffs: req.cutoffs.clone(),
+        nearest: req.nearest.clone(),
+        max_minutes: budget,
+        opportunities: opportunities.label.clone(),
+        opportunity_count: opportunities.points.len(),
+        opportunity_total: weights.iter().sum(),
+        origin_count: origins.len(),
+        origins_skipped: skipped,
+        cell_m: grid.as_ref().map(|g| g.cell_m),
+        origin_rule: if grid.is_some() {
+            "each grid cell's origin is its centre; cells whose centre lies outside the area are left out"
+        } else {
+            "each point is an origin"
+        },
+        street_model: city.streets.info(req.mode.street_mode()),
+        transit_model: "steady state: expected wait of half the headway, 2 min per transfer",
+    };
+    Ok(AccessResult {
+        origins,
+        grid,
+        measures,
+        values,
+        metadata,
+    })
+}
+
+/// A number as it reads in a column name: 30, 7.5.
+fn num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Grid cells as origins, ids `r{row}c{col}`.
+pub fn grid_origins(grid: &Grid) -> Vec<OriginPoint> {
+    grid.origins()
+        .map(|(i, p)| OriginPoint {
+            id: format!("r{}c{}", i / grid.cols, i % grid.cols),
+            lonlat: p,
+            cell: Some(i),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cumulative_and_nearest_from_times() {
+        let times = [Some(5.0), None, Some(12.0), Some(30.0), Some(12.0)];
+        let weights = [1.0, 10.0, 2.0, 4.0, 1.0];
+        let mut out = Vec::new();
+        measures_of(
+            &times,
+            &weights,
+            &[10.0, 12.0, 60.0],
+            &[1, 3, 5, 100],
+            &mut out,
+        );
+        assert_eq!(out[..3], [1.0, 4.0, 8.0]);
+        assert_eq!(out[3], 5.0);
+        assert_eq!(out[4], 12.0);
+        assert_eq!(out[5], 30.0);
+        assert!(out[6].is_nan());
+    }
+}

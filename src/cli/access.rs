@@ -1,0 +1,413 @@
+//! `cityreach access`: city-wide accessibility over a grid or a point set; and
+//! `cityreach matrix`: travel times from many origins to many destinations.
+
+use super::{CityArgs, CliError};
+use crate::access::output::{self, Format};
+use crate::access::{self, AccessError, AccessRequest, Grid, Opportunities, Progress};
+use crate::catalog::districts::{load_districts, District};
+use crate::city::City;
+use crate::reach::Mode;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to count: a feature kind (commercial, cultural, transport_hub, free_trade_zone), a
+    /// subkind, several comma-separated, all, stations, or FILE:COLUMN (CSV with lon,lat
+    /// columns, or GeoJSON points; each point weighted by COLUMN).
+    #[arg(long, default_value = "all")]
+    opportunities: String,
+    /// Cutoffs in minutes: opportunities reachable within each (comma-separated or repeated).
+    #[arg(long = "cutoff", value_delimiter = ',', allow_negative_numbers = true)]
+    cutoffs: Vec<f64>,
+    /// Minutes to the nearest N opportunities (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    nearest: Vec<usize>,
+    /// Search budget in minutes (default: the largest cutoff, or 120 for nearest-N only).
+    #[arg(long, allow_negative_numbers = true)]
+    max_minutes: Option<f64>,
+    /// walk, bike, drive or transit.
+    #[arg(long, default_value = "transit")]
+    mode: String,
+    /// Scenario id (existing, plan-2025, …).
+    #[arg(long, default_value = "existing")]
+    scenario: String,
+    /// A second scenario: adds its values and the difference (compared − base).
+    #[arg(long)]
+    compare: Option<String>,
+    /// Grid cell size, metres (origins are the cell centres).
+    #[arg(long, default_value_t = 250.0, allow_negative_numbers = true)]
+    cell: f64,
+    /// Limit the grid to districts (name or adcode) or a GeoJSON polygon file; repeatable.
+    /// Default: the city's districts, or its area when it has none.
+    #[arg(long)]
+    within: Vec<String>,
+    /// Limit the grid to a box west,south,east,north.
+    #[arg(long, allow_hyphen_values = true)]
+    bbox: Option<String>,
+    /// Origins from a CSV (id,lon,lat) or GeoJSON point file instead of a grid.
+    #[arg(long)]
+    origins: Option<PathBuf>,
+    /// Write the result here (.tif, .csv or .geojson; or name the format with --format).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// tiff, csv or geojson (default: from --out's extension; without --out, written to stdout).
+    #[arg(long)]
+    format: Option<String>,
+    #[command(flatten)]
+    city: CityArgs,
+}
+
+fn input(e: impl std::fmt::Display) -> CliError {
+    CliError::Input(e.to_string())
+}
+
+fn access_err(e: AccessError) -> CliError {
+    match e {
+        AccessError::Cancelled { .. } => CliError::Data(e.to_string()),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
+/// The area the grid covers: named districts, GeoJSON polygons, a bbox, or the default.
+fn grid_area(
+    city: &City,
+    districts: Option<&[District]>,
+    within: &[String],
+    bbox: Option<&str>,
+) -> Result<([f64; 4], Option<geo::MultiPolygon<f64>>), CliError> {
+    use geo::BoundingRect;
+    let mut polys: Vec<geo::Polygon<f64>> = Vec::new();
+    for w in within {
+        let lw = w.to_ascii_lowercase();
+        if lw.ends_with(".geojson") || lw.ends_with(".json") {
+            let text =
+                std::fs::read_to_string(w).map_err(|e| input(format!("--within {w}: {e}")))?;
+            let mp = crate::catalog::area_from_geojson_str(&text, w).map_err(input)?;
+            polys.extend(mp.0);
+            continue;
+        }
+        let Some(ds) = districts else {
+            return Err(input(format!(
+                "--within {w}: this city has no districts.geojson; give a GeoJSON polygon file"
+            )));
+        };
+        let d = ds
+            .iter()
+            .find(|d| d.adcode == *w || d.name_zh == *w || d.name_en.eq_ignore_ascii_case(w))
+            .ok_or_else(|| {
+                input(format!(
+                    "--within {w}: no such district (known: {})",
+                    ds.iter()
+                        .map(|d| format!("{} {}", d.name_zh, d.name_en))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        polys.extend(d.geometry.0.iter().cloned());
+    }
+    let bbox = match bbox {
+        None => None,
+        Some(b) => {
+            let v: Vec<f64> = b
+                .split(',')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| input(format!("--bbox {b}: expected west,south,east,north")))?;
+            match v.as_slice() {
+                [w, s, e, n] if w < e && s < n && v.iter().all(|x| x.is_finite()) => {
+                    Some([*w, *s, *e, *n])
+                }
+                _ => {
+                    return Err(input(format!(
+                        "--bbox {b}: expected west,south,east,north with west < east, south < north"
+                    )))
+                }
+            }
+        }
+    };
+    if polys.is_empty() {
+        if let (None, Some(ds)) = (bbox, districts) {
+            polys.extend(ds.iter().flat_map(|d| d.geometry.0.iter().cloned()));
+        }
+    }
+    let area = (!polys.is_empty()).then_some(geo::MultiPolygon(polys));
+    let extent = match (&area, bbox) {
+        (Some(a), b) => {
+            let r = a
+                .bounding_rect()
+                .ok_or_else(|| input("--within: an empty area"))?;
+            let e = [r.min().x, r.min().y, r.max().x, r.max().y];
+            match b {
+                Some(b) => [
+                    e[0].max(b[0]),
+                    e[1].max(b[1]),
+                    e[2].min(b[2]),
+                    e[3].min(b[3]),
+                ],
+                None => e,
+            }
+        }
+        (None, Some(b)) => b,
+        (None, None) => city.area,
+    };
+    Ok((extent, area))
+}
+
+/// A progress bar on a terminal (hidden otherwise) that follows `progress` until `done`.
+fn with_progress<T>(progress: &Progress, work: impl FnOnce() -> T) -> T {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} origins, {elapsed} (eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                bar.set_length(progress.total.load(Ordering::Relaxed) as u64);
+                bar.set_position(progress.done.load(Ordering::Relaxed) as u64);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        let out = work();
+        finished.store(true, Ordering::Relaxed);
+        out
+    })
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    let mode: Mode = args.mode.parse().map_err(input)?;
+    let format = match (&args.format, &args.out) {
+        (Some(f), _) => Some(
+            Format::parse(f)
+                .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
+        ),
+        (None, Some(p)) => Some(Format::from_path(p).ok_or_else(|| {
+            input(format!(
+                "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
+                p.display()
+            ))
+        })?),
+        (None, None) => None,
+    };
+    let req = AccessRequest {
+        mode,
+        scenario: args.scenario.clone(),
+        compare: args.compare.clone(),
+        cutoffs: args.cutoffs.clone(),
+        nearest: args.nearest.clone(),
+        max_minutes: args.max_minutes,
+    };
+    let city = args.city.load()?;
+    req.validate(&city).map_err(access_err)?;
+    let districts = load_districts(&city.source, &crate::catalog::CityBounds::WORLD)
+        .map_err(|e| CliError::Data(e.to_string()))?;
+    let opportunities = Opportunities::parse(&city, &args.opportunities).map_err(access_err)?;
+    let (origins, grid) = match &args.origins {
+        Some(path) => {
+            if !args.within.is_empty() || args.bbox.is_some() {
+                return Err(input("--origins: give either a point file or a grid area (--within, --bbox), not both"));
+            }
+            (
+                access::opportunities::origins_from_file(path).map_err(access_err)?,
+                None,
+            )
+        }
+        None => {
+            let (extent, area) = grid_area(
+                &city,
+                districts.as_deref(),
+                &args.within,
+                args.bbox.as_deref(),
+            )?;
+            let grid = Grid::over(extent, args.cell, area.as_ref()).map_err(input)?;
+            (access::grid_origins(&grid), Some(grid))
+        }
+    };
+    if format == Some(Format::GeoTiff) && grid.is_none() {
+        return Err(input(
+            "--format tiff needs a grid; point-set origins are written as csv or geojson",
+        ));
+    }
+    let progress = Progress::default();
+    let started = std::time::Instant::now();
+    let result = with_progress(&progress, || {
+        access::run(&city, &req, origins, grid, &opportunities, &progress)
+    })
+    .map_err(access_err)?;
+    let secs = started.elapsed().as_secs_f64();
+
+    let summary_to = |w: &mut dyn Write| -> std::io::Result<()> {
+        print_summary(w, &result, districts.as_deref(), secs)
+    };
+    match (&args.out, format) {
+        (Some(path), Some(f)) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+            let mut w = std::io::BufWriter::new(file);
+            output::write(&mut w, &result, f)
+                .and_then(|_| w.flush())
+                .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+            let mut so = std::io::stdout().lock();
+            summary_to(&mut so).map_err(|e| CliError::Io(e.to_string()))?;
+            writeln!(so, "wrote {}", path.display()).map_err(|e| CliError::Io(e.to_string()))?;
+        }
+        (None, Some(f)) => {
+            let mut so = std::io::stdout().lock();
+            output::write(&mut so, &result, f).map_err(|e| CliError::Io(e.to_string()))?;
+        }
+        _ => {
+            let mut so = std::io::stdout().lock();
+            summary_to(&mut so).map_err(|e| CliError::Io(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into())
+}
+
+fn print_summary(
+    w: &mut dyn Write,
+    r: &access::AccessResult,
+    districts: Option<&[District]>,
+    secs: f64,
+) -> std::io::Result<()> {
+    let m = &r.metadata;
+    writeln!(
+        w,
+        "Accessibility to {} ({} points, total weight {}) by {}, scenario {}{}",
+        m.opportunities,
+        m.opportunity_count,
+        m.opportunity_total,
+        m.mode,
+        m.scenario,
+        m.compare
+            .as_ref()
+            .map(|c| format!(" compared with {c}"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        w,
+        "{} origins{} in {secs:.2} s; {} could not start (no street nearby)",
+        m.origin_count,
+        m.cell_m
+            .map(|c| format!(" (a {c} m grid; each cell's origin is its centre)"))
+            .unwrap_or_default(),
+        m.origins_skipped
+    )?;
+    writeln!(w, "Street model: {}", m.street_model.description)?;
+    if let Some(ds) = districts {
+        let sums = output::district_summaries(r, ds);
+        writeln!(w)?;
+        write!(w, "{:<28} {:>8}", "district (mean per origin)", "origins")?;
+        for meas in &r.measures {
+            write!(w, " {:>18}", meas.name)?;
+        }
+        writeln!(w)?;
+        for s in sums.iter().filter(|s| s.origins > 0) {
+            write!(
+                w,
+                "{:<28} {:>8}",
+                format!("{} {}", s.name_zh, s.name_en),
+                s.origins
+            )?;
+            for v in &s.means {
+                write!(w, " {:>18}", fmt_opt(*v))?;
+            }
+            writeln!(w)?;
+        }
+    }
+    if m.compare.is_some() {
+        let per = m.cutoffs.len() + m.nearest.len();
+        // The gains at the largest cutoff: the one most origins have any opportunity within.
+        if let Some(diff) = (!m.cutoffs.is_empty()).then(|| 2 * per + m.cutoffs.len() - 1) {
+            let h = output::histogram(r, diff, 8);
+            writeln!(w)?;
+            writeln!(
+                w,
+                "{}: {} origins gain, {} unchanged, {} lose",
+                h.measure, h.gained, h.unchanged, h.lost
+            )?;
+            for (lo, hi, n) in &h.bins {
+                writeln!(w, "  gain ({lo:>7.1}, {hi:>7.1}]  {n:>7}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MatrixArgs {
+    /// Origins: names, ids, stops or LON,LAT (repeatable).
+    #[arg(long = "from")]
+    from: Vec<String>,
+    /// Destinations: names, ids, stops or LON,LAT (repeatable).
+    #[arg(long = "to")]
+    to: Vec<String>,
+    /// Origins from a CSV (id,lon,lat) or GeoJSON point file.
+    #[arg(long)]
+    origins: Option<PathBuf>,
+    /// Destinations from a CSV (id,lon,lat) or GeoJSON point file.
+    #[arg(long)]
+    destinations: Option<PathBuf>,
+    /// walk, bike, drive or transit.
+    #[arg(long, default_value = "transit")]
+    mode: String,
+    #[arg(long, default_value = "existing")]
+    scenario: String,
+    /// Search budget, minutes; pairs beyond it have no time.
+    #[arg(long, default_value_t = 120.0, allow_negative_numbers = true)]
+    max_minutes: f64,
+    /// csv (origin,destination,minutes) or json.
+    #[arg(long, default_value = "csv")]
+    format: String,
+    #[command(flatten)]
+    city: CityArgs,
+}
+
+pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
+    let mode: Mode = args.mode.parse().map_err(input)?;
+    if !matches!(args.format.as_str(), "csv" | "json") {
+        return Err(input(format!(
+            "--format {}: expected csv or json",
+            args.format
+        )));
+    }
+    let city = args.city.load()?;
+    let points = |items: &[String], file: &Option<PathBuf>, flag: &'static str| {
+        let mut v = access::matrix::resolve_points(&city, items, flag).map_err(access_err)?;
+        if let Some(f) = file {
+            v.extend(access::opportunities::origins_from_file(f).map_err(access_err)?);
+        }
+        Ok::<_, CliError>(v)
+    };
+    let origins = points(&args.from, &args.origins, "from")?;
+    let dests = points(&args.to, &args.destinations, "to")?;
+    let m = access::matrix::compute(
+        &city,
+        origins,
+        dests,
+        mode,
+        &args.scenario,
+        args.max_minutes,
+    )
+    .map_err(access_err)?;
+    let mut so = std::io::stdout().lock();
+    let r = if args.format == "json" {
+        writeln!(so, "{}", m.to_json())
+    } else {
+        m.write_csv(&mut so)
+    };
+    r.map_err(|e| CliError::Io(e.to_string()))
+}
