@@ -11,6 +11,7 @@ pub mod grid;
 pub mod matrix;
 pub mod opportunities;
 pub mod output;
+pub mod query;
 
 pub use grid::Grid;
 pub use opportunities::Opportunities;

@@ -3,9 +3,9 @@
 
 use super::{CityArgs, CliError};
 use crate::access::output::{self, Format};
-use crate::access::{self, AccessError, AccessRequest, Grid, Opportunities, Progress};
+use crate::access::query::{AccessQuery, OpportunitySpec, PointSpec};
+use crate::access::{self, AccessError, Progress};
 use crate::catalog::districts::{load_districts, District};
-use crate::city::City;
 use crate::reach::Mode;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -72,91 +72,6 @@ fn access_err(e: AccessError) -> CliError {
     }
 }
 
-/// The area the grid covers: named districts, GeoJSON polygons, a bbox, or the default.
-fn grid_area(
-    city: &City,
-    districts: Option<&[District]>,
-    within: &[String],
-    bbox: Option<&str>,
-) -> Result<([f64; 4], Option<geo::MultiPolygon<f64>>), CliError> {
-    use geo::BoundingRect;
-    let mut polys: Vec<geo::Polygon<f64>> = Vec::new();
-    for w in within {
-        let lw = w.to_ascii_lowercase();
-        if lw.ends_with(".geojson") || lw.ends_with(".json") {
-            let text =
-                std::fs::read_to_string(w).map_err(|e| input(format!("--within {w}: {e}")))?;
-            let mp = crate::catalog::area_from_geojson_str(&text, w).map_err(input)?;
-            polys.extend(mp.0);
-            continue;
-        }
-        let Some(ds) = districts else {
-            return Err(input(format!(
-                "--within {w}: this city has no districts.geojson; give a GeoJSON polygon file"
-            )));
-        };
-        let d = ds
-            .iter()
-            .find(|d| d.adcode == *w || d.name_zh == *w || d.name_en.eq_ignore_ascii_case(w))
-            .ok_or_else(|| {
-                input(format!(
-                    "--within {w}: no such district (known: {})",
-                    ds.iter()
-                        .map(|d| format!("{} {}", d.name_zh, d.name_en))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-        polys.extend(d.geometry.0.iter().cloned());
-    }
-    let bbox = match bbox {
-        None => None,
-        Some(b) => {
-            let v: Vec<f64> = b
-                .split(',')
-                .map(|x| x.trim().parse::<f64>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| input(format!("--bbox {b}: expected west,south,east,north")))?;
-            match v.as_slice() {
-                [w, s, e, n] if w < e && s < n && v.iter().all(|x| x.is_finite()) => {
-                    Some([*w, *s, *e, *n])
-                }
-                _ => {
-                    return Err(input(format!(
-                        "--bbox {b}: expected west,south,east,north with west < east, south < north"
-                    )))
-                }
-            }
-        }
-    };
-    if polys.is_empty() {
-        if let (None, Some(ds)) = (bbox, districts) {
-            polys.extend(ds.iter().flat_map(|d| d.geometry.0.iter().cloned()));
-        }
-    }
-    let area = (!polys.is_empty()).then_some(geo::MultiPolygon(polys));
-    let extent = match (&area, bbox) {
-        (Some(a), b) => {
-            let r = a
-                .bounding_rect()
-                .ok_or_else(|| input("--within: an empty area"))?;
-            let e = [r.min().x, r.min().y, r.max().x, r.max().y];
-            match b {
-                Some(b) => [
-                    e[0].max(b[0]),
-                    e[1].max(b[1]),
-                    e[2].min(b[2]),
-                    e[3].min(b[3]),
-                ],
-                None => e,
-            }
-        }
-        (None, Some(b)) => b,
-        (None, None) => city.area,
-    };
-    Ok((extent, area))
-}
-
 /// A progress bar on a terminal (hidden otherwise) that follows `progress` until `done`.
 fn with_progress<T>(progress: &Progress, work: impl FnOnce() -> T) -> T {
     let bar = if std::io::stderr().is_terminal() {
@@ -185,12 +100,10 @@ fn with_progress<T>(progress: &Progress, work: impl FnOnce() -> T) -> T {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let mode: Mode = args.mode.parse().map_err(input)?;
     let format = match (&args.format, &args.out) {
-        (Some(f), _) => Some(
-            Format::parse(f)
-                .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
-        ),
+        (Some(f), _) => Some(Format::parse(f).ok_or_else(|| {
+            input(format!("--format {f}: expected tiff, csv or geojson"))
+        })?),
         (None, Some(p)) => Some(Format::from_path(p).ok_or_else(|| {
             input(format!(
                 "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
@@ -199,41 +112,64 @@ pub fn run(args: Args) -> Result<(), CliError> {
         })?),
         (None, None) => None,
     };
-    let req = AccessRequest {
-        mode,
-        scenario: args.scenario.clone(),
-        compare: args.compare.clone(),
+    // Files named on the command line go into the query as the HTTP API would carry them.
+    let mut query = AccessQuery {
+        opportunities: OpportunitySpec::Named(args.opportunities.clone()),
         cutoffs: args.cutoffs.clone(),
         nearest: args.nearest.clone(),
         max_minutes: args.max_minutes,
+        mode: args.mode.clone(),
+        scenario: args.scenario.clone(),
+        compare: args.compare.clone(),
+        cell: args.cell,
+        ..AccessQuery::default()
     };
+    for w in &args.within {
+        let lw = w.to_ascii_lowercase();
+        if lw.ends_with(".geojson") || lw.ends_with(".json") {
+            if query.polygon.is_some() {
+                return Err(input("--within: at most one polygon file"));
+            }
+            let text =
+                std::fs::read_to_string(w).map_err(|e| input(format!("--within {w}: {e}")))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| input(format!("--within {w}: {e}")))?;
+            query.polygon = Some(v);
+        } else {
+            query.within.push(w.clone());
+        }
+    }
+    if let Some(b) = &args.bbox {
+        let v: Vec<f64> = b
+            .split(',')
+            .map(|x| x.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| input(format!("--bbox {b}: expected west,south,east,north")))?;
+        let [w, s, e, n] = v[..] else {
+            return Err(input(format!("--bbox {b}: expected four numbers")));
+        };
+        query.bbox = Some([w, s, e, n]);
+    }
+    if let Some(path) = &args.origins {
+        let pts = access::opportunities::origins_from_file(path).map_err(access_err)?;
+        query.origins = Some(
+            pts.into_iter()
+                .map(|p| PointSpec::Object {
+                    id: Some(p.id),
+                    lon: p.lonlat[0],
+                    lat: p.lonlat[1],
+                    weight: None,
+                })
+                .collect(),
+        );
+    }
     let city = args.city.load()?;
-    req.validate(&city).map_err(access_err)?;
     let districts = load_districts(&city.source, &crate::catalog::CityBounds::WORLD)
         .map_err(|e| CliError::Data(e.to_string()))?;
-    let opportunities = Opportunities::parse(&city, &args.opportunities).map_err(access_err)?;
-    let (origins, grid) = match &args.origins {
-        Some(path) => {
-            if !args.within.is_empty() || args.bbox.is_some() {
-                return Err(input("--origins: give either a point file or a grid area (--within, --bbox), not both"));
-            }
-            (
-                access::opportunities::origins_from_file(path).map_err(access_err)?,
-                None,
-            )
-        }
-        None => {
-            let (extent, area) = grid_area(
-                &city,
-                districts.as_deref(),
-                &args.within,
-                args.bbox.as_deref(),
-            )?;
-            let grid = Grid::over(extent, args.cell, area.as_ref()).map_err(input)?;
-            (access::grid_origins(&grid), Some(grid))
-        }
-    };
-    if format == Some(Format::GeoTiff) && grid.is_none() {
+    let prepared = query
+        .prepare(&city, districts.as_deref())
+        .map_err(access_err)?;
+    if format == Some(Format::GeoTiff) && prepared.grid.is_none() {
         return Err(input(
             "--format tiff needs a grid; point-set origins are written as csv or geojson",
         ));
@@ -241,7 +177,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let progress = Progress::default();
     let started = std::time::Instant::now();
     let result = with_progress(&progress, || {
-        access::run(&city, &req, origins, grid, &opportunities, &progress)
+        access::run(
+            &city,
+            &prepared.request,
+            prepared.origins,
+            prepared.grid,
+            &prepared.opportunities,
+            &progress,
+        )
     })
     .map_err(access_err)?;
     let secs = started.elapsed().as_secs_f64();
