@@ -5,7 +5,7 @@
 //! over a city's extent (≤ 1° of latitude) the east–west side drifts by under 2 %. Each cell's
 //! origin is its centre, and a cell belongs to the grid when its centre lies inside the area.
 
-use geo::{Contains, MultiPolygon, Point};
+use geo::MultiPolygon;
 
 /// Metres per degree of latitude (mean Earth radius, as the rest of the engine).
 const M_PER_DEG_LAT: f64 = crate::geodesy::EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
@@ -83,14 +83,68 @@ impl Grid {
             inside: vec![true; cells],
         };
         if let Some(a) = area {
-            for r in 0..rows {
-                for c in 0..cols {
-                    let p = grid.centre(r, c);
-                    grid.inside[r * cols + c] = a.contains(&Point::new(p[0], p[1]));
+            grid.mask(a);
+        }
+        Ok(grid)
+    }
+
+    /// Marks the cells whose centre lies inside `area`, one row at a time: the row's centre
+    /// line crosses a polygon's rings at sorted longitudes, and the even-odd rule keeps the
+    /// spans between pairs (holes included); polygons are ORed, so neighbouring districts
+    /// that overlap by a sliver keep it. O(rows × edges + polygons × cells), where a
+    /// point-in-polygon test per cell would be O(cells × edges).
+    fn mask(&mut self, area: &MultiPolygon<f64>) {
+        let polygons: Vec<Vec<[f64; 4]>> = area
+            .0
+            .iter()
+            .map(|p| {
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .flat_map(|ring| {
+                        ring.lines()
+                            .map(|l| [l.start.x, l.start.y, l.end.x, l.end.y])
+                    })
+                    .filter(|e| e[1] != e[3])
+                    .collect()
+            })
+            .collect();
+        self.inside.fill(false);
+        let mut xs: Vec<f64> = Vec::new();
+        let mut part = vec![false; self.cols];
+        for r in 0..self.rows {
+            let y = self.north - (r as f64 + 0.5) * self.dlat;
+            for edges in &polygons {
+                xs.clear();
+                for e in edges {
+                    // Half-open in y so a vertex on the line counts once.
+                    let (lo, hi) = if e[1] < e[3] {
+                        (e[1], e[3])
+                    } else {
+                        (e[3], e[1])
+                    };
+                    if y >= lo && y < hi {
+                        xs.push(e[0] + (y - e[1]) * (e[2] - e[0]) / (e[3] - e[1]));
+                    }
+                }
+                if xs.is_empty() {
+                    continue;
+                }
+                xs.sort_by(f64::total_cmp);
+                part.fill(false);
+                for pair in xs.chunks_exact(2) {
+                    // Cells whose centre x lies in [pair[0], pair[1]).
+                    let first = ((pair[0] - self.west) / self.dlon - 0.5).ceil().max(0.0) as usize;
+                    let last = ((pair[1] - self.west) / self.dlon - 0.5).ceil().max(0.0) as usize;
+                    for cell in part.iter_mut().take(last.min(self.cols)).skip(first) {
+                        *cell = !*cell;
+                    }
+                }
+                let row = &mut self.inside[r * self.cols..(r + 1) * self.cols];
+                for (dst, &src) in row.iter_mut().zip(&part) {
+                    *dst |= src;
                 }
             }
         }
-        Ok(grid)
     }
 
     /// (lon, lat) of a cell's centre.
@@ -127,6 +181,34 @@ mod tests {
         assert!(((b[0] - a[0]) - 250.0).abs() < 0.5, "{:?}", b);
         assert!(((b[1] - a[1]) - 250.0).abs() < 0.5, "{:?}", b);
         assert_eq!(g.rows, (1.0 / g.dlat).ceil() as usize);
+    }
+
+    /// The scanline mask against geo's point-in-polygon test, on a polygon with a hole and a
+    /// second part.
+    #[test]
+    fn mask_equals_point_in_polygon() {
+        use geo::{Contains, Point};
+        let outer = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 0.2, y: 0.01), (x: 0.18, y: 0.2), (x: 0.05, y: 0.15), (x: 0.0, y: 0.0)],
+            interiors: [[(x: 0.06, y: 0.05), (x: 0.12, y: 0.05), (x: 0.1, y: 0.1), (x: 0.06, y: 0.05)]],
+        );
+        let second =
+            polygon![(x: 0.21, y: 0.0), (x: 0.3, y: 0.0), (x: 0.3, y: 0.07), (x: 0.21, y: 0.0)];
+        // A third part overlapping the first: the union keeps the overlap.
+        let third =
+            polygon![(x: 0.15, y: 0.1), (x: 0.25, y: 0.1), (x: 0.25, y: 0.18), (x: 0.15, y: 0.1)];
+        let area = MultiPolygon(vec![outer, second, third]);
+        let g = Grid::over([0.0, 0.0, 0.3, 0.2], 300.0, Some(&area)).unwrap();
+        let mut n = 0;
+        for r in 0..g.rows {
+            for c in 0..g.cols {
+                let p = g.centre(r, c);
+                let want = area.0.iter().any(|q| q.contains(&Point::new(p[0], p[1])));
+                assert_eq!(g.inside[r * g.cols + c], want, "cell {r},{c} at {p:?}");
+                n += usize::from(want);
+            }
+        }
+        assert!(n > 100, "{n}");
     }
 
     #[test]

@@ -199,6 +199,14 @@ impl AccessQuery {
                 for (i, p) in pts.iter().enumerate() {
                     let (id, lonlat, _) = p.parts(i);
                     check_point("origins", i, lonlat)?;
+                    if !city.contains(lonlat) {
+                        return Err(crate::reach::ReachError::OutsideArea {
+                            lon: lonlat[0],
+                            lat: lonlat[1],
+                            area: city.area,
+                        }
+                        .into());
+                    }
                     v.push(OriginPoint {
                         id,
                         lonlat,
@@ -286,7 +294,12 @@ impl AccessQuery {
                     .ok_or_else(|| AccessError::invalid("within", "an empty area"))?;
                 let e = [r.min().x, r.min().y, r.max().x, r.max().y];
                 match b {
-                    Some(b) => [e[0].max(b[0]), e[1].max(b[1]), e[2].min(b[2]), e[3].min(b[3])],
+                    Some(b) => [
+                        e[0].max(b[0]),
+                        e[1].max(b[1]),
+                        e[2].min(b[2]),
+                        e[3].min(b[3]),
+                    ],
                     None => e,
                 }
             }

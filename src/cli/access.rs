@@ -101,9 +101,10 @@ fn with_progress<T>(progress: &Progress, work: impl FnOnce() -> T) -> T {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let format = match (&args.format, &args.out) {
-        (Some(f), _) => Some(Format::parse(f).ok_or_else(|| {
-            input(format!("--format {f}: expected tiff, csv or geojson"))
-        })?),
+        (Some(f), _) => Some(
+            Format::parse(f)
+                .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
+        ),
         (None, Some(p)) => Some(Format::from_path(p).ok_or_else(|| {
             input(format!(
                 "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
@@ -132,8 +133,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
             }
             let text =
                 std::fs::read_to_string(w).map_err(|e| input(format!("--within {w}: {e}")))?;
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| input(format!("--within {w}: {e}")))?;
+            let v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| input(format!("--within {w}: {e}")))?;
             query.polygon = Some(v);
         } else {
             query.within.push(w.clone());

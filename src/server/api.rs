@@ -206,7 +206,7 @@ fn number(name: &str, v: &Value) -> ApiResult<f64> {
 }
 
 /// Waits (bounded) for a computation slot; the permit is held until the computation ends.
-async fn compute_slot(st: &Shared) -> ApiResult<tokio::sync::OwnedSemaphorePermit> {
+pub(crate) async fn compute_slot(st: &Shared) -> ApiResult<tokio::sync::OwnedSemaphorePermit> {
     match tokio::time::timeout(super::COMPUTE_WAIT, st.compute.clone().acquire_owned()).await {
         Ok(Ok(permit)) => Ok(permit),
         _ => Err(ApiError::Timeout(
@@ -235,10 +235,17 @@ pub async fn reach_get(State(st): State<Shared>, req: Request) -> ApiResult<Resp
 }
 
 pub async fn reach_post(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    let v = json_body(req, "POST /reach").await?;
+    let r = input_from_json(v)?.into_request()?;
+    run_reach(st, r).await
+}
+
+/// The JSON body of a POST: no query string, `application/json`, within the size limit.
+pub(crate) async fn json_body(req: Request, what: &str) -> ApiResult<Value> {
     if req.uri().query().is_some_and(|q| !q.is_empty()) {
         return Err(ApiError::param(
             "query",
-            "POST /reach takes its parameters in the JSON body",
+            format!("{what} takes its parameters in the JSON body"),
         ));
     }
     let ct = req
@@ -259,10 +266,8 @@ pub async fn reach_post(State(st): State<Shared>, req: Request) -> ApiResult<Res
         .map_err(|_| {
             ApiError::PayloadTooLarge(format!("the request body exceeds {MAX_BODY_BYTES} bytes"))
         })?;
-    let v: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::param("body", format!("malformed JSON: {e}")))?;
-    let r = input_from_json(v)?.into_request()?;
-    run_reach(st, r).await
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::param("body", format!("malformed JSON: {e}")))
 }
 
 pub async fn targets(State(st): State<Shared>, req: Request) -> ApiResult<Response> {

@@ -3,6 +3,7 @@
 //! the web map at `/map/`. Formatting only: every answer comes from the catalog, the network
 //! and the reach engine.
 
+mod access;
 mod api;
 pub mod cql2;
 pub mod error;
@@ -44,6 +45,8 @@ pub struct AppState {
     /// bounded, so an overloaded service answers 503 quickly instead of queueing work that
     /// keeps burning CPU after its client has given up.
     pub compute: Arc<tokio::sync::Semaphore>,
+    /// City-wide accessibility jobs (`/access`).
+    pub jobs: access::Jobs,
 }
 
 /// How long a request waits for a computation slot before it is answered 503.
@@ -69,6 +72,7 @@ pub fn router(city: Arc<City>) -> Router {
         title,
         openapi,
         compute: Arc::new(tokio::sync::Semaphore::new(slots)),
+        jobs: access::Jobs::default(),
     });
     Router::new()
         .route("/", get(ogc::landing))
@@ -83,6 +87,10 @@ pub fn router(city: Arc<City>) -> Router {
         .route("/targets", get(api::targets))
         .route("/scenarios", get(api::scenarios))
         .route("/search", get(api::search))
+        .route("/access", get(access::list).post(access::start))
+        .route("/access/{id}", get(access::status).delete(access::cancel))
+        .route("/access/{id}/result", get(access::result))
+        .route("/matrix", axum::routing::post(access::matrix))
         .route("/map", get(web::map_redirect))
         .route("/map/", get(web::map_index))
         .route("/map/{*path}", get(web::map_file))
@@ -104,7 +112,13 @@ pub fn router(city: Arc<City>) -> Router {
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
-                .allow_methods([Method::GET, Method::POST, Method::HEAD, Method::OPTIONS])
+                .allow_methods([
+                    Method::GET,
+                    Method::POST,
+                    Method::DELETE,
+                    Method::HEAD,
+                    Method::OPTIONS,
+                ])
                 .allow_headers(Any),
         )
         .layer(CompressionLayer::new())
