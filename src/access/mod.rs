@@ -257,6 +257,188 @@ pub fn times_from(
         .collect())
 }
 
+/// Stop-to-opportunity times computed once per analysis, for street models whose times are
+/// pairwise ([`crate::network::streets::StreetModel::pairwise_secs`]): each origin then needs
+/// only its access times, the transit search, and a scan of the nearest stops per opportunity.
+/// Gives exactly [`times_from`]'s answers (same expressions, same order of operations).
+struct PairwiseEgress {
+    street_mode: crate::network::streets::StreetMode,
+    transit: bool,
+    /// A lower bound of seconds per metre (the pairwise time over the distance, less 0.1 %).
+    secs_per_m_lower: f64,
+    stop_unit: Vec<[f64; 3]>,
+    opp_unit: Vec<[f64; 3]>,
+    opp_lonlat: Vec<[f64; 2]>,
+    /// `stops × opportunities`, seconds.
+    secs: Vec<f64>,
+    /// Per opportunity: stops by increasing time, so a scan can stop early.
+    order: Vec<Vec<u32>>,
+    n_opp: usize,
+}
+
+/// Largest stop × opportunity table the pairwise path precomputes (≈ 160 MB with its order).
+const MAX_PAIRWISE_CELLS: usize = 12_000_000;
+
+impl PairwiseEgress {
+    fn build(city: &City, mode: Mode, opportunities: &Opportunities) -> Option<PairwiseEgress> {
+        let street_mode = mode.street_mode();
+        // Seconds per metre, read off one known distance (1° of latitude at the equator).
+        let (a, b) = ([0.0, 0.0], [0.0, 1.0]);
+        let secs = city.streets.pairwise_secs(street_mode, a, b)?;
+        let secs_per_m_lower = secs / crate::geodesy::haversine_m(a, b) * 0.999;
+        if !(secs_per_m_lower.is_finite() && secs_per_m_lower > 0.0) {
+            return None;
+        }
+        let stops = &city.transit.stops;
+        let n_opp = opportunities.points.len();
+        if stops.len().saturating_mul(n_opp) > MAX_PAIRWISE_CELLS {
+            return None;
+        }
+        let mut secs = vec![f64::INFINITY; stops.len() * n_opp];
+        if mode == Mode::Transit {
+            for (i, s) in stops.iter().enumerate() {
+                for (j, o) in opportunities.points.iter().enumerate() {
+                    secs[i * n_opp + j] = city
+                        .streets
+                        .pairwise_secs(street_mode, s.lonlat, o.lonlat)
+                        .unwrap_or(f64::INFINITY);
+                }
+            }
+        }
+        let order = (0..n_opp)
+            .map(|j| {
+                let mut o: Vec<u32> = (0..stops.len() as u32).collect();
+                o.sort_by(|&a, &b| {
+                    secs[a as usize * n_opp + j].total_cmp(&secs[b as usize * n_opp + j])
+                });
+                o
+            })
+            .collect();
+        Some(PairwiseEgress {
+            street_mode,
+            transit: mode == Mode::Transit,
+            secs_per_m_lower,
+            stop_unit: stops.iter().map(|s| unit(s.lonlat)).collect(),
+            opp_unit: opportunities
+                .points
+                .iter()
+                .map(|o| unit(o.lonlat))
+                .collect(),
+            opp_lonlat: opportunities.points.iter().map(|o| o.lonlat).collect(),
+            secs,
+            order,
+            n_opp,
+        })
+    }
+
+    /// Street times from `origin` to every stop and every opportunity, shared by the scenarios
+    /// of one origin. Pairs that a cheap lower bound (the chord through the Earth is never
+    /// longer than the great circle) puts beyond the budget are left infinite without the
+    /// trigonometry: they could not count anyway.
+    fn from_origin(&self, city: &City, origin: [f64; 2], budget_s: f64) -> OriginTimes {
+        let u = unit(origin);
+        let reach_m = budget_s / self.secs_per_m_lower;
+        // chord² bound in units of the Earth's radius.
+        let max_chord2 = (reach_m / crate::geodesy::EARTH_RADIUS_M).powi(2);
+        let pair = |p: [f64; 2], v: &[f64; 3]| {
+            let c2 = (u[0] - v[0]).powi(2) + (u[1] - v[1]).powi(2) + (u[2] - v[2]).powi(2);
+            if c2 > max_chord2 {
+                f64::INFINITY
+            } else {
+                0.0 + city
+                    .streets
+                    .pairwise_secs(self.street_mode, origin, p)
+                    .unwrap_or(f64::INFINITY)
+            }
+        };
+        let stops = if self.transit {
+            city.transit
+                .stops
+                .iter()
+                .zip(&self.stop_unit)
+                .map(|(s, v)| pair(s.lonlat, v))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let opps = self
+            .opp_lonlat
+            .iter()
+            .zip(&self.opp_unit)
+            .map(|(p, v)| pair(*p, v))
+            .collect();
+        OriginTimes { stops, opps }
+    }
+
+    /// Minutes to every opportunity on scenario index `scenario`.
+    fn times(
+        &self,
+        city: &City,
+        from: &OriginTimes,
+        scenario: usize,
+        budget_min: f64,
+    ) -> Vec<Option<f64>> {
+        let budget_s = budget_min * 60.0;
+        // Ridden stops and their arrival times, as the reach engine seeds its egress spread.
+        let mut ridden: Vec<f64> = Vec::new();
+        let mut t_min = f64::INFINITY;
+        if self.transit {
+            let graph = &city.graphs[scenario];
+            let access: Vec<(u32, f32)> = from
+                .stops
+                .iter()
+                .enumerate()
+                .filter(|&(i, &t)| graph.stop_active[i] && t <= budget_s)
+                .map(|(i, &t)| (i as u32, t as f32))
+                .collect();
+            let labels = graph.search(&access, budget_s as f32, &city.params);
+            ridden = (0..city.transit.stops.len() as u32)
+                .map(|i| {
+                    let t = labels.ridden(i);
+                    if t.is_finite() && f64::from(t) <= budget_s {
+                        f64::from(t)
+                    } else {
+                        f64::INFINITY
+                    }
+                })
+                .collect();
+            t_min = ridden.iter().copied().fold(f64::INFINITY, f64::min);
+        }
+        from.opps
+            .iter()
+            .enumerate()
+            .map(|(j, &direct)| {
+                let mut best = direct;
+                if t_min.is_finite() {
+                    for &s in &self.order[j] {
+                        let d = self.secs[s as usize * self.n_opp + j];
+                        if t_min + d >= best {
+                            break;
+                        }
+                        let t = ridden[s as usize] + d;
+                        if t < best {
+                            best = t;
+                        }
+                    }
+                }
+                (best <= budget_s).then_some(best / 60.0)
+            })
+            .collect()
+    }
+}
+
+/// One origin's street times to the stops and the opportunities (seconds; infinite beyond reach).
+struct OriginTimes {
+    stops: Vec<f64>,
+    opps: Vec<f64>,
+}
+
+/// A point on the unit sphere.
+fn unit(p: [f64; 2]) -> [f64; 3] {
+    let (lon, lat) = (p[0].to_radians(), p[1].to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
 /// Cumulative weight within each cutoff, then minutes to the nearest N, from sorted times.
 fn measures_of(
     times: &[Option<f64>],
@@ -370,6 +552,11 @@ pub fn run(
     }
 
     let budget = req.budget();
+    let pairwise = PairwiseEgress::build(city, req.mode, opportunities);
+    let scenario_ids: Vec<usize> = scenarios
+        .iter()
+        .filter_map(|s| city.transit.scenario_index(s))
+        .collect();
     progress.total.store(origins.len(), Ordering::Relaxed);
     progress.done.store(0, Ordering::Relaxed);
     let weights: Vec<f64> = opportunities.points.iter().map(|p| p.weight).collect();
@@ -381,8 +568,15 @@ pub fn run(
             }
             let mut row = Vec::with_capacity(measures.len());
             let mut ok = true;
-            for s in &scenarios {
-                match times_from(city, o.lonlat, req.mode, s, budget, opportunities) {
+            let shared = pairwise
+                .as_ref()
+                .map(|p| p.from_origin(city, o.lonlat, budget * 60.0));
+            for (s, &si) in scenarios.iter().zip(&scenario_ids) {
+                let times = match (&pairwise, &shared) {
+                    (Some(p), Some(from)) => Ok(p.times(city, from, si, budget)),
+                    _ => times_from(city, o.lonlat, req.mode, s, budget, opportunities),
+                };
+                match times {
                     Ok(times) => {
                         measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
                     }
@@ -466,6 +660,34 @@ pub fn grid_origins(grid: &Grid) -> Vec<OriginPoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The precomputed pairwise path gives exactly (bit for bit) what the generic path, which
+    /// runs the reach engine's own travel field, gives: 400 origins × 2 scenarios × every
+    /// catalog feature.
+    #[test]
+    fn pairwise_path_equals_the_reach_engine_bit_for_bit() {
+        let city = City::load(crate::DataSource::Embedded).unwrap();
+        let opp = Opportunities::parse(&city, "all").unwrap();
+        let p = PairwiseEgress::build(&city, Mode::Transit, &opp).expect("crow-fly is pairwise");
+        let grid = Grid::over([113.55, 34.55, 113.85, 34.85], 1500.0, None).unwrap();
+        let mut reached = 0;
+        for (_, o) in grid.origins() {
+            let from = p.from_origin(&city, o, 45.0 * 60.0);
+            for (si, s) in ["existing", "plan-2025"].iter().enumerate() {
+                let fast = p.times(&city, &from, si, 45.0);
+                let slow = times_from(&city, o, Mode::Transit, s, 45.0, &opp).unwrap();
+                assert_eq!(fast, slow, "origin {o:?} {s}");
+                reached += fast.iter().flatten().count();
+            }
+        }
+        assert!(reached > 1000, "{reached}");
+        let walk = PairwiseEgress::build(&city, Mode::Walk, &opp).unwrap();
+        let o = [113.66, 34.75];
+        assert_eq!(
+            walk.times(&city, &walk.from_origin(&city, o, 1800.0), 0, 30.0),
+            times_from(&city, o, Mode::Walk, "existing", 30.0, &opp).unwrap()
+        );
+    }
 
     #[test]
     fn cumulative_and_nearest_from_times() {

@@ -61,6 +61,11 @@ impl StreetModel for CrowFly {
         true
     }
 
+    fn pairwise_secs(&self, mode: StreetMode, from: [f64; 2], to: [f64; 2]) -> Option<f64> {
+        // The same expression as `CrowFlyField::time_at`, so both give identical bits.
+        Some(haversine_m(from, to) * self.secs_per_metre(mode))
+    }
+
     fn spread(
         &self,
         mode: StreetMode,

@@ -111,6 +111,15 @@ pub trait StreetModel: Send + Sync {
     fn extent(&self) -> Option<[f64; 4]> {
         None
     }
+
+    /// The time from one point to another where it depends on those two points alone (the
+    /// crow-fly proxy), so that a spread's time at a point is the least over the seeds of
+    /// `seed time + pairwise_secs(seed, point)`, computed exactly so. `None` for street
+    /// networks, where times come from a spread. Many-origin analyses use it to precompute
+    /// stop-to-destination times once.
+    fn pairwise_secs(&self, _mode: StreetMode, _from: [f64; 2], _to: [f64; 2]) -> Option<f64> {
+        None
+    }
 }
 
 /// The result of a spread: earliest arrival times over the street network.
