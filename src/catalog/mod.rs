@@ -7,6 +7,7 @@ mod geom;
 mod index;
 mod load;
 mod model;
+pub mod population;
 mod search;
 
 pub use check::{check_seed_citations, CitationProblem};

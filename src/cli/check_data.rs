@@ -93,6 +93,29 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Err(e) => problems.push(e.to_string()),
     }
 
+    match crate::catalog::population::Population::load(&source, &bounds) {
+        Ok(None) => report.push_str(&format!(
+            "{}: none\n",
+            crate::catalog::population::POPULATION_FILE
+        )),
+        Ok(Some(p)) => {
+            let years: std::collections::BTreeSet<i32> =
+                p.areas.iter().map(|a| a.census_year).collect();
+            let years: Vec<String> = years.iter().map(i32::to_string).collect();
+            report.push_str(&format!(
+                "{}: {} districts, {} residents (census {}), spread uniformly over each district\n",
+                source.label(crate::catalog::population::POPULATION_FILE),
+                p.areas.len(),
+                p.total(),
+                years.join(", ")
+            ));
+        }
+        Err(CatalogError::Invalid { file, issues, .. }) => {
+            problems.extend(issues.iter().map(|i| format!("{file}: {i}")))
+        }
+        Err(e) => problems.push(e.to_string()),
+    }
+
     emit(&report)?;
     if problems.is_empty() {
         emit("data OK\n")
