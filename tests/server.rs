@@ -370,6 +370,11 @@ fn paging_sees_every_feature_exactly_once() {
         .map(|f| f["properties"]["population"].as_u64().unwrap())
         .sum();
     assert_eq!(total, 8_626_505);
+    // China's 279 prefecture-level cities for the national targets, Zhengzhou the origin.
+    let national = srv.json("/collections/national/items?limit=1000");
+    assert_eq!(national["numberMatched"], 279);
+    let zz = srv.json("/collections/national/items/4101");
+    assert_eq!(zz["properties"]["origin"], true);
 }
 
 #[test]

@@ -116,6 +116,21 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Err(e) => problems.push(e.to_string()),
     }
 
+    match crate::reach::national::National::load(&source) {
+        Ok(None) => report.push_str(&format!(
+            "{}: none\n",
+            crate::reach::national::NATIONAL_FILE
+        )),
+        Ok(Some(n)) => report.push_str(&format!(
+            "{}: {} cities, {} people (2010), {} neighbouring capitals\n",
+            source.label(crate::reach::national::NATIONAL_FILE),
+            n.cities.len(),
+            n.population_total(),
+            n.neighbour_capitals().len()
+        )),
+        Err(e) => problems.push(e.to_string()),
+    }
+
     emit(&report)?;
     if problems.is_empty() {
         emit("data OK\n")

@@ -261,6 +261,9 @@ impl Layers {
         if let Some(p) = population_layer(city) {
             layers.push(p);
         }
+        if let Some(n) = national_layer(city) {
+            layers.push(n);
+        }
         let (metro, rail) = station_layers(city);
         layers.push(metro);
         layers.push(rail);
@@ -409,6 +412,50 @@ fn population_layer(city: &City) -> Option<Layer> {
         "population",
         "Population",
         "Census residents per district and county, spread uniformly over each district's area.",
+        features,
+        &[],
+    ))
+}
+
+/// China's prefecture-level cities with their hours from Zhengzhou, for the national targets.
+fn national_layer(city: &City) -> Option<Layer> {
+    let national = match crate::reach::national::National::load(&city.source) {
+        Ok(Some(n)) => n,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!("national layer not published: {e}");
+            return None;
+        }
+    };
+    let features = national
+        .cities
+        .iter()
+        .map(|c| {
+            let (geom, bbox) = point(c.lonlat);
+            feature(
+                c.dzcode.clone(),
+                geom,
+                bbox,
+                json!({
+                    "dzcode": c.dzcode,
+                    "name_zh": c.name_zh,
+                    "name_en": c.name_en,
+                    "capital": c.capital,
+                    "neighbour_capital": c.neighbour_capital,
+                    "origin": c.origin,
+                    "population_2010": c.population_2010,
+                    "rail_h": c.rail_h,
+                    "road_h": c.road_h,
+                    "air_h": c.air_h,
+                }),
+                vec![c.name_zh.clone(), c.name_en.clone()],
+            )
+        })
+        .collect();
+    Some(Layer::new(
+        "national",
+        "China's prefecture-level cities",
+        "Prefecture-level cities with their 2010 population and modelled rail and road hours and a block-time flight model from Zhengzhou (see /targets for the assumptions).",
         features,
         &[],
     ))
