@@ -47,6 +47,30 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 catalog.len()
             ));
             report.push_str(&counts_table(&catalog));
+            // Positions at a metro station against the feed's stations.
+            match crate::network::transit::TransitNetwork::load(&source) {
+                Ok(t) => {
+                    let stations: Vec<(String, [f64; 2])> = t
+                        .stops
+                        .iter()
+                        .filter(|s| s.scenario.is_none())
+                        .map(|s| (s.name.clone(), s.lonlat))
+                        .collect();
+                    let checked = catalog
+                        .features()
+                        .iter()
+                        .filter(|f| f.position.method == "metro_station")
+                        .count();
+                    let bad = crate::catalog::check_station_anchors(&catalog, &stations);
+                    report.push_str(&format!(
+                        "anchors: {checked} metro-station positions checked against {} stations, {} problem(s)\n",
+                        stations.len(),
+                        bad.len()
+                    ));
+                    problems.extend(bad.iter().map(|p| format!("anchor: {p}")));
+                }
+                Err(e) => report.push_str(&format!("anchors: not checked ({e})\n")),
+            }
             if let Some(dir) = &args.seeds {
                 let cited: usize = catalog.features().iter().map(|f| f.sources.len()).sum();
                 let bad = check_seed_citations(&catalog, dir);
