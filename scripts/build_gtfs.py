@@ -10,8 +10,9 @@ Usage:
 
 The feed is frequency based: every trip is a template starting at 00:00:00 and
 frequencies.txt repeats it over the day. Metro run times are not published, so they are
-derived from straight-line distance x track factor / average speed (dwell included in the
-average speed). Every published figure and every assumption used is listed in the tables
+derived from distance / average speed (dwell included in the average speed): the station
+distances are scaled to the line's published route length where there is one (PUBLISHED_KM),
+otherwise straight-line distance x track factor. Every published figure and every assumption used is listed in the tables
 below and explained in geodata/zhengzhou/SOURCES.md.
 
 Only the Python 3 standard library is used, and the output is deterministic: re-running the
