@@ -111,7 +111,7 @@ impl fmt::Display for AnchorProblem {
         match &self.station {
             Some(s) => write!(
                 f,
-                "{}: its anchor names {s}, {:.0} m away, more than its accuracy of {:.0} m",
+                "{}: station {s} (named in its anchor or its name) is {:.0} m away, more than its accuracy of {:.0} m",
                 self.feature_id, self.distance_m, self.accuracy_m
             ),
             None => write!(
@@ -151,14 +151,36 @@ fn station_names(name: &str) -> Vec<&str> {
     out
 }
 
-/// Checks every feature positioned at a metro station (`position.method` `metro_station`): the
-/// station its anchor names first (by a whole name) must lie within the feature's accuracy.
+/// Checks positions against the stations: every feature positioned at a metro station
+/// (`position.method` `metro_station`) must lie within its accuracy of the station its anchor
+/// names first (by a whole name); and every feature that bears a station's name (name_zh or an
+/// alias equal to it, three characters or more) must lie within its accuracy of that station.
 pub fn check_station_anchors(
     catalog: &Catalog,
     stations: &[(String, [f64; 2])],
 ) -> Vec<AnchorProblem> {
     let mut problems = Vec::new();
     for f in catalog.features() {
+        let same_name = std::iter::once(&f.name_zh)
+            .chain(&f.aliases)
+            .filter(|n| n.chars().count() >= 3)
+            .find_map(|n| {
+                stations
+                    .iter()
+                    .find(|(s, _)| station_names(s).contains(&n.as_str()))
+            });
+        if let Some((name, ll)) = same_name {
+            let d = f.distance_m(*ll);
+            if d > f.position.accuracy_m {
+                problems.push(AnchorProblem {
+                    feature_id: f.id.clone(),
+                    station: Some(name.clone()),
+                    distance_m: d,
+                    accuracy_m: f.position.accuracy_m,
+                });
+                continue;
+            }
+        }
         if f.position.method != "metro_station" {
             continue;
         }
@@ -255,6 +277,13 @@ mod tests {
                 400.0,
                 "somewhere in the old town",
             ),
+            // Named like a station (an estimate, not a station anchor) but 30 km from it.
+            point_feature("com-e", [113.9255, 34.4886], 1000.0, "x")
+                .replace(
+                    r#""name_zh":"街com-e""#,
+                    r#""name_zh":"东大街·市第一人民医院""#,
+                )
+                .replace("metro_station", "estimated"),
         ];
         let text = format!(
             r#"{{"type":"FeatureCollection","features":[{}]}}"#,
@@ -263,7 +292,11 @@ mod tests {
         let catalog = Catalog::from_geojson_str(&text, "t").unwrap();
         let problems = check_station_anchors(&catalog, &stations);
         let ids: Vec<&str> = problems.iter().map(|p| p.feature_id.as_str()).collect();
-        assert_eq!(ids, ["com-c", "com-d"]);
+        assert_eq!(ids, ["com-c", "com-d", "com-e"]);
+        assert_eq!(
+            problems[2].station.as_deref(),
+            Some("东大街·市第一人民医院")
+        );
         assert_eq!(problems[0].station.as_deref(), Some("南四环"));
         assert!(
             problems[0].distance_m > 30_000.0,

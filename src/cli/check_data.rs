@@ -63,7 +63,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                         .count();
                     let bad = crate::catalog::check_station_anchors(&catalog, &stations);
                     report.push_str(&format!(
-                        "anchors: {checked} metro-station positions checked against {} stations, {} problem(s)\n",
+                        "anchors: {checked} metro-station positions checked against {} stations (and every feature bearing a station's name), {} problem(s)\n",
                         stations.len(),
                         bad.len()
                     ));
