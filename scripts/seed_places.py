@@ -302,4 +302,10 @@ PLACES = [
      [("004", 2673)], ("dc", "410105", "金水区 centroid; site not stated"), "One of ten country parks."),
     ("cul-yellow-river-floodplain-parks", "cultural", "park", "黄河滩地公园", [], "Yellow River floodplain parks", "Huanghe Tandi Gongyuan", P,
      [("004", 3035)], ("pt", 113.70, 34.93, "estimated", 20000, "Yellow River floodplain along the city's northern edge; no reach is stated"), None),
+    ("hub-global-online-goods-distribution-centre", "transport_hub", "logistics_centre", "全球网购商品集疏分拨中心", [], "Global online-shopping goods collection and distribution centre", "Quanqiu Wanggou Shangpin Jishu Fenbo Zhongxin", P,
+     [("003", 202)], ("pt", 113.77, 34.725, "estimated", 3000, "EWTO function zone of the Economic Development Zone, where seed 003 builds it (next to the Henan bonded logistics centre)"), None),
+    ("hub-imported-drug-distribution-centre", "transport_hub", "logistics_centre", "进口药品国内分拨中心", [], "Imported-drug national distribution centre", "Jinkou Yaopin Guonei Fenbo Zhongxin", P,
+     [("004", 1525)], ("pt", 113.86, 34.50, "estimated", 10000, "airport economy zone, with the drug port of entry at the airport; site not stated"), None),
+    ("ftz-financial-back-office-park", "free_trade_zone", "industrial_park", "金融后台与金融外包服务产业园", [], "Financial back-office and outsourcing services park", "Jinrong Houtai yu Jinrong Waibao Fuwu Chanyeyuan", P,
+     [("003", 265)], ("pt", 113.757, 34.75, "estimated", 8000, "somewhere in the FTZ Zhengzhou area (seed 003 gives no site); the area's nominal point"), None),
 ]

@@ -27,7 +27,7 @@ fn real() -> Catalog {
 fn real_catalog_loads_from_file_and_embedded_alike() {
     let embedded = real();
     let file = Catalog::load(&crate_dir().join("geodata/zhengzhou/features.geojson")).unwrap();
-    assert_eq!(embedded.len(), 250);
+    assert_eq!(embedded.len(), 253);
     assert_eq!(embedded.features(), file.features());
     for id in [
         "hub-zhengzhou",
@@ -45,7 +45,7 @@ fn real_catalog_loads_from_file_and_embedded_alike() {
         Status::Planned
     );
     let total: usize = embedded.counts().iter().map(|c| c.2).sum();
-    assert_eq!(total, 250);
+    assert_eq!(total, 253);
 }
 
 #[test]

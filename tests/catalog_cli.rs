@@ -90,7 +90,7 @@ fn check_data_passes_on_the_real_seeds() {
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("250 features") && out.contains("12 districts"),
+        out.contains("253 features") && out.contains("12 districts"),
         "{out}"
     );
     assert!(
