@@ -10,8 +10,9 @@ Usage:
 
 The feed is frequency based: every trip is a template starting at 00:00:00 and
 frequencies.txt repeats it over the day. Metro run times are not published, so they are
-derived from straight-line distance x track factor / average speed (dwell included in the
-average speed). Every published figure and every assumption used is listed in the tables
+derived from distance / average speed (dwell included in the average speed): the station
+distances are scaled to the line's published route length where there is one (PUBLISHED_KM),
+otherwise straight-line distance x track factor. Every published figure and every assumption used is listed in the tables
 below and explained in geodata/zhengzhou/SOURCES.md.
 
 Only the Python 3 standard library is used, and the output is deterministic: re-running the
@@ -73,6 +74,22 @@ METRO_LINES = {
     # 郑许线: design end-to-end run time 51-57 min published; the midpoint is used.
     "郑许线": ("metro-zhengxu", "Zhengxu Line", None, 54 * 60, 10, "assumption"),
 }
+
+# Published route lengths (km) of the lines that have one. The line's straight-line station
+# distances are scaled to this length (instead of x TRACK_FACTOR) before the average speed is
+# applied: the length is a published fact, the speed stays an assumption. Line 1: Chinese
+# Wikipedia, "郑州地铁1号线" (41.2 km); the others: UrbanRail.net, Zhengzhou page.
+# Line 5 is a ring: its length includes the closing segment 五一公园 -> 月季公园.
+PUBLISHED_KM = {
+    "1号线": 41.2,
+    "2号线": 30.9,
+    "3号线": 31.8,
+    "4号线": 29.3,
+    "5号线": 40.4,
+    "10号线": 21.9,
+    "12号线": 16.5,
+}
+RING_LINES = {"5号线"}
 
 # Railway stations, placed at the WGS-84 position of their metro station record
 # (reference station_id), per the reference README.
@@ -228,9 +245,14 @@ def load_lines(ref_dir):
     return out
 
 
-def metro_segment_times(coords, kmh, total_s):
+def metro_segment_times(coords, kmh, total_s, track_km=None, ring=False):
     dists = [haversine_m(*coords[i], *coords[i + 1]) for i in range(len(coords) - 1)]
-    if total_s is not None:
+    if track_km is not None:
+        # scale the straight lines to the published length; the speed is the assumption
+        closed = sum(dists) + (haversine_m(*coords[-1], *coords[0]) if ring else 0.0)
+        factor = track_km * 1000.0 / closed
+        secs = [d * factor / (kmh / 3.6) for d in dists]
+    elif total_s is not None:
         total_d = sum(dists)
         secs = [total_s * d / total_d for d in dists]
     else:
@@ -270,7 +292,8 @@ def build(ref_dir, out_dir):
         routes.append([route_id, "zzmetro", name, long_name, "1", color, text_colour(color)])
         for direction, ids in ((0, seq), (1, list(reversed(seq)))):
             coords = [(stations[s]["lon"], stations[s]["lat"]) for s in ids]
-            secs, _ = metro_segment_times(coords, kmh, total_s)
+            secs, _ = metro_segment_times(coords, kmh, total_s, PUBLISHED_KM.get(name),
+                                          name in RING_LINES)
             t, times = 0, [(0, 0)]
             for s in secs:
                 t += s

@@ -27,7 +27,7 @@ fn real() -> Catalog {
 fn real_catalog_loads_from_file_and_embedded_alike() {
     let embedded = real();
     let file = Catalog::load(&crate_dir().join("geodata/zhengzhou/features.geojson")).unwrap();
-    assert_eq!(embedded.len(), 124);
+    assert_eq!(embedded.len(), 253);
     assert_eq!(embedded.features(), file.features());
     for id in [
         "hub-zhengzhou",
@@ -45,7 +45,42 @@ fn real_catalog_loads_from_file_and_embedded_alike() {
         Status::Planned
     );
     let total: usize = embedded.counts().iter().map(|c| c.2).sum();
-    assert_eq!(total, 124);
+    assert_eq!(total, 253);
+}
+
+#[test]
+fn population_covers_every_district_with_its_census_count() {
+    use cityreach::catalog::population::Population;
+    let pop = Population::load(&DataSource::Embedded, &CityBounds::ZHENGZHOU)
+        .unwrap()
+        .expect("population.geojson");
+    assert_eq!(pop.areas.len(), 12);
+    // The twelve district figures of the 2010 census add up to its municipal total.
+    assert_eq!(pop.total(), 8_626_505);
+    let districts = load_districts(&DataSource::Embedded, &CityBounds::ZHENGZHOU)
+        .unwrap()
+        .unwrap();
+    for d in &districts {
+        assert!(
+            pop.areas.iter().any(|a| a.district.adcode == d.adcode),
+            "{} has no population",
+            d.adcode
+        );
+    }
+    // The simplified outlines cover the municipality's 7,446 km² to within a few per cent.
+    let area: f64 = pop.areas.iter().map(|a| a.area_km2).sum();
+    assert!((7300.0..7700.0).contains(&area), "{area}");
+    // 二七广场 station lies in 二七区 (712,597 residents in 2010): density there is that
+    // district's count over its area; the Yellow River north of the city is outside.
+    let erqi = pop
+        .area_at(113.65976, 34.753649)
+        .expect("二七广场 in a district");
+    assert_eq!(erqi.district.adcode, "410103");
+    assert_eq!(erqi.population, 712_597);
+    let d = pop.density_at(113.65976, 34.753649);
+    assert!((d - 712_597.0 / erqi.area_km2).abs() < 1e-6);
+    assert!(d > 3000.0, "{d}");
+    assert_eq!(pop.density_at(116.4, 39.9), 0.0);
 }
 
 fn metro_stop(id: &str) -> [f64; 2] {

@@ -90,13 +90,60 @@ fn check_data_passes_on_the_real_seeds() {
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("124 features") && out.contains("12 districts"),
+        out.contains("253 features") && out.contains("12 districts"),
         "{out}"
     );
     assert!(
         out.contains("transport_hub") && out.contains("data OK"),
         "{out}"
     );
+    // Every metro-station position agrees with the station its anchor names.
+    assert!(
+        out.contains("anchors: 22 metro-station positions checked") && out.contains("0 problem(s)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("8626505 residents") && out.contains("279 cities"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_data_reports_a_position_its_anchor_contradicts() {
+    // A copy of the embedded data with 郑州文庙 moved 5 km east of the station its anchor names.
+    let dir = std::env::temp_dir().join(format!("cityreach-anchor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let src = crate_dir().join("geodata/zhengzhou");
+    copy_dir(&src, &dir);
+    let path = dir.join("features.geojson");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let moved = text.replace(
+        r#""id":"cul-zhengzhou-confucian-temple","geometry":{"type":"Point","coordinates":[113.685,34.7488]}"#,
+        r#""id":"cul-zhengzhou-confucian-temple","geometry":{"type":"Point","coordinates":[113.74,34.7488]}"#,
+    );
+    assert_ne!(moved, text, "the fixture feature was found");
+    std::fs::write(&path, moved).unwrap();
+    let o = run(&["check-data", "--data", dir.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("cul-zhengzhou-confucian-temple") && err.contains("郑州文庙"),
+        "{err}"
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }
 
 #[test]

@@ -467,6 +467,21 @@ fn paging_sees_every_feature_exactly_once() {
     }
     let districts = srv.json("/collections/districts/items");
     assert_eq!(districts["numberMatched"], 12);
+    // One population feature per district; the counts add up to the 2010 census total.
+    let pop = srv.json("/collections/population/items");
+    assert_eq!(pop["numberMatched"], 12);
+    let total: u64 = pop["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["population"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 8_626_505);
+    // China's 279 prefecture-level cities for the national targets, Zhengzhou the origin.
+    let national = srv.json("/collections/national/items?limit=1000");
+    assert_eq!(national["numberMatched"], 279);
+    let zz = srv.json("/collections/national/items/4101");
+    assert_eq!(zz["properties"]["origin"], true);
 }
 
 #[test]

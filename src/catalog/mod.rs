@@ -7,9 +7,10 @@ mod geom;
 mod index;
 mod load;
 mod model;
+pub mod population;
 mod search;
 
-pub use check::{check_seed_citations, CitationProblem};
+pub use check::{check_seed_citations, check_station_anchors, AnchorProblem, CitationProblem};
 pub use districts::District;
 pub use geom::{anchor_of, bbox_of};
 pub use index::FeatureQuery;

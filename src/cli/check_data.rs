@@ -47,6 +47,30 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 catalog.len()
             ));
             report.push_str(&counts_table(&catalog));
+            // Positions at a metro station against the feed's stations.
+            match crate::network::transit::TransitNetwork::load(&source) {
+                Ok(t) => {
+                    let stations: Vec<(String, [f64; 2])> = t
+                        .stops
+                        .iter()
+                        .filter(|s| s.scenario.is_none())
+                        .map(|s| (s.name.clone(), s.lonlat))
+                        .collect();
+                    let checked = catalog
+                        .features()
+                        .iter()
+                        .filter(|f| f.position.method == "metro_station")
+                        .count();
+                    let bad = crate::catalog::check_station_anchors(&catalog, &stations);
+                    report.push_str(&format!(
+                        "anchors: {checked} metro-station positions checked against {} stations (and every feature bearing a station's name), {} problem(s)\n",
+                        stations.len(),
+                        bad.len()
+                    ));
+                    problems.extend(bad.iter().map(|p| format!("anchor: {p}")));
+                }
+                Err(e) => report.push_str(&format!("anchors: not checked ({e})\n")),
+            }
             if let Some(dir) = &args.seeds {
                 let cited: usize = catalog.features().iter().map(|f| f.sources.len()).sum();
                 let bad = check_seed_citations(&catalog, dir);
@@ -90,6 +114,44 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Err(CatalogError::Invalid { file, issues, .. }) => {
             problems.extend(issues.iter().map(|i| format!("{file}: {i}")))
         }
+        Err(e) => problems.push(e.to_string()),
+    }
+
+    match crate::catalog::population::Population::load(&source, &bounds) {
+        Ok(None) => report.push_str(&format!(
+            "{}: none\n",
+            crate::catalog::population::POPULATION_FILE
+        )),
+        Ok(Some(p)) => {
+            let years: std::collections::BTreeSet<i32> =
+                p.areas.iter().map(|a| a.census_year).collect();
+            let years: Vec<String> = years.iter().map(i32::to_string).collect();
+            report.push_str(&format!(
+                "{}: {} districts, {} residents (census {}), spread uniformly over each district\n",
+                source.label(crate::catalog::population::POPULATION_FILE),
+                p.areas.len(),
+                p.total(),
+                years.join(", ")
+            ));
+        }
+        Err(CatalogError::Invalid { file, issues, .. }) => {
+            problems.extend(issues.iter().map(|i| format!("{file}: {i}")))
+        }
+        Err(e) => problems.push(e.to_string()),
+    }
+
+    match crate::reach::national::National::load(&source) {
+        Ok(None) => report.push_str(&format!(
+            "{}: none\n",
+            crate::reach::national::NATIONAL_FILE
+        )),
+        Ok(Some(n)) => report.push_str(&format!(
+            "{}: {} cities, {} people (2010), {} neighbouring capitals\n",
+            source.label(crate::reach::national::NATIONAL_FILE),
+            n.cities.len(),
+            n.population_total(),
+            n.neighbour_capitals().len()
+        )),
         Err(e) => problems.push(e.to_string()),
     }
 

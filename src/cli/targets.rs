@@ -65,9 +65,44 @@ pub fn run(args: Args) -> Result<(), CliError> {
                     );
                 }
             }
-            None => {
-                let _ = writeln!(out, "  why: {}", r.note);
-            }
+            None => match &r.national {
+                Some(n) => {
+                    let _ = writeln!(out, "  computed: {}", r.note);
+                    for x in &n.readings {
+                        let _ = writeln!(
+                            out,
+                            "  {:<4} within {} h: {} of {} cities ({:.1}%), {:.1} of {:.1} million people ({:.1}%)",
+                            x.mode.as_str(),
+                            x.max_hours,
+                            x.cities_within,
+                            x.cities_total,
+                            x.city_share * 100.0,
+                            x.population_within as f64 / 1e6,
+                            x.population_total as f64 / 1e6,
+                            x.population_share * 100.0
+                        );
+                    }
+                    for c in &n.capitals {
+                        let h =
+                            |v: Option<f64>| v.map_or("—".to_string(), |h| format!("{h:.2} h"));
+                        let _ = writeln!(
+                            out,
+                            "  {} ({}): rail {}, road {}, air {}",
+                            c.name_zh,
+                            c.name_en,
+                            h(c.rail_h),
+                            h(c.road_h),
+                            h(c.air_h)
+                        );
+                    }
+                    for a in &n.assumptions {
+                        let _ = writeln!(out, "  assumption {a}");
+                    }
+                }
+                None => {
+                    let _ = writeln!(out, "  why: {}", r.note);
+                }
+            },
         }
         let _ = writeln!(out);
     }

@@ -1,6 +1,7 @@
 //! The reach engine: multimodal search, travel-time bands, isochrone polygons, reached features
 //! and plan-target checks. Pure functions over a loaded [`City`].
 
+pub mod national;
 pub mod polygons;
 pub mod result;
 pub mod search;

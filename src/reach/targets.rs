@@ -1,5 +1,6 @@
 //! Plan targets: the plan's own measurable promises, checked against a scenario.
 
+use super::national::{CapitalReading, CircleReading, National, NationalMode};
 use super::search::Step;
 use super::{resolve_origin, Leg, Mode, Origin, ReachError};
 use crate::catalog::SourceRef;
@@ -40,6 +41,12 @@ pub struct Target {
     pub max_minutes: Option<f64>,
     #[serde(default)]
     pub min_km: Option<f64>,
+    /// National circle targets: the share of China's cities that must lie within the time.
+    #[serde(default)]
+    pub min_city_share: Option<f64>,
+    /// National circle targets: the share of China's people that must lie within the time.
+    #[serde(default)]
+    pub min_population_share: Option<f64>,
     #[serde(default)]
     pub by_year: Option<i32>,
     #[serde(default = "default_mode")]
@@ -50,6 +57,19 @@ pub struct Target {
     pub evaluable: bool,
     #[serde(default)]
     pub why: Option<String>,
+}
+
+/// Target modes evaluated on the national layer rather than the city's network.
+pub const NATIONAL_CIRCLE: &str = "national_circle";
+pub const NATIONAL_CAPITALS: &str = "national_capitals";
+
+/// What a national target found: one reading per mode, the neighbouring capitals, and the
+/// assumptions behind the hours.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NationalResult {
+    pub readings: Vec<CircleReading>,
+    pub capitals: Vec<CapitalReading>,
+    pub assumptions: Vec<String>,
 }
 
 fn default_mode() -> String {
@@ -79,7 +99,20 @@ impl Target {
             if !seen.insert(t.id.clone()) {
                 return Err(invalid("duplicate id"));
             }
-            if t.evaluable {
+            let share_ok = |v: Option<f64>| v.is_some_and(|x| x > 0.0 && x <= 1.0);
+            if t.evaluable && (t.mode == NATIONAL_CIRCLE || t.mode == NATIONAL_CAPITALS) {
+                match t.max_minutes {
+                    Some(m) if m.is_finite() && m > 0.0 => {}
+                    _ => return Err(invalid("an evaluable target needs max_minutes > 0")),
+                }
+                if t.mode == NATIONAL_CIRCLE
+                    && !(share_ok(t.min_city_share) && share_ok(t.min_population_share))
+                {
+                    return Err(invalid(
+                        "a national circle needs min_city_share and min_population_share in (0, 1]",
+                    ));
+                }
+            } else if t.evaluable {
                 if t.from.is_empty() || t.to_stops.is_empty() {
                     return Err(invalid("an evaluable target needs `from` and `to_stops`"));
                 }
@@ -139,6 +172,8 @@ pub struct TargetResult {
     pub walking_minutes: Option<f64>,
     pub assumptions: Vec<Assumption>,
     pub note: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub national: Option<NationalResult>,
 }
 
 /// How far a target search looks beyond the promised time, so a failure still says by how much.
@@ -171,8 +206,13 @@ pub fn evaluate(city: &City, target: &Target, si: usize) -> Result<TargetResult,
         walking_minutes: None,
         assumptions: Vec::new(),
         note: target.why.clone().unwrap_or_default(),
+        national: None,
     };
     if !target.evaluable {
+        return Ok(result);
+    }
+    if target.mode == NATIONAL_CIRCLE || target.mode == NATIONAL_CAPITALS {
+        evaluate_national(city, target, &mut result);
         return Ok(result);
     }
     let origin = resolve_origin(city, &Origin::Place(target.from.clone()))?;
@@ -257,6 +297,103 @@ pub fn evaluate(city: &City, target: &Target, si: usize) -> Result<TargetResult,
 }
 
 /// Scenario links the legs ride, with the assumptions that set their run times.
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn hours_text(h: Option<f64>) -> String {
+    h.map_or_else(|| "—".to_string(), |h| format!("{h:.2} h"))
+}
+
+/// Evaluates a national target on `national.geojson`; without that layer the target stays
+/// not evaluable, with the reason.
+fn evaluate_national(city: &City, target: &Target, result: &mut TargetResult) {
+    let national = match National::load(&city.source) {
+        Ok(Some(n)) => n,
+        Ok(None) => {
+            result.note = format!(
+                "needs {} in the data folder",
+                super::national::NATIONAL_FILE
+            );
+            return;
+        }
+        Err(e) => {
+            result.note = format!("cannot read the national layer: {e}");
+            return;
+        }
+    };
+    let max_h = target.max_minutes.unwrap_or(0.0) / 60.0;
+    let mut assumptions: Vec<String> = NationalMode::ALL
+        .iter()
+        .map(|m| m.assumption().to_string())
+        .collect();
+    assumptions.push(super::national::POPULATION_ASSUMPTION.to_string());
+    let capitals = national.neighbour_capitals();
+    let readings: Vec<CircleReading>;
+    if target.mode == NATIONAL_CIRCLE {
+        let (cs, ps) = (
+            target.min_city_share.unwrap_or(1.0),
+            target.min_population_share.unwrap_or(1.0),
+        );
+        readings = NationalMode::ALL
+            .iter()
+            .map(|&m| national.circle(m, max_h, cs, ps))
+            .collect();
+        let passes = readings
+            .iter()
+            .any(|r| r.meets_city_share && r.meets_population_share);
+        result.verdict = if passes { Verdict::Pass } else { Verdict::Fail };
+        let parts: Vec<String> = readings
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} of cities, {} of people",
+                    r.mode.as_str(),
+                    pct(r.city_share),
+                    pct(r.population_share)
+                )
+            })
+            .collect();
+        result.note = format!(
+            "within {max_h} h of Zhengzhou (city centroid for rail and road, 新郑国际机场 for air; the plan says 小李庄站, which the national model cannot tell apart): {}; the target is {} of cities and {} of people under at least one reading",
+            parts.join("; "),
+            pct(cs),
+            pct(ps)
+        );
+    } else {
+        readings = Vec::new();
+        let within = |f: fn(&CapitalReading) -> Option<f64>| {
+            capitals
+                .iter()
+                .filter(|c| f(c).is_some_and(|h| h <= max_h + 1e-9))
+                .count()
+        };
+        let rail = within(|c| c.rail_h);
+        let air = within(|c| c.air_h);
+        let road = within(|c| c.road_h);
+        // The promise sits in the rail-hub section of the plan: rail decides the verdict.
+        result.verdict = if !capitals.is_empty() && rail == capitals.len() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
+        let list: Vec<String> = capitals
+            .iter()
+            .map(|c| format!("{} rail {}", c.name_zh, hours_text(c.rail_h)))
+            .collect();
+        result.note = format!(
+            "neighbouring provincial capitals within {max_h} h: by rail {rail} of {n} ({}), by air {air} of {n}, by road {road} of {n}; the promise is in the plan's railway-hub section, so rail decides",
+            list.join(", "),
+            n = capitals.len()
+        );
+    }
+    result.national = Some(NationalResult {
+        readings,
+        capitals,
+        assumptions,
+    });
+}
+
 fn assumptions_of(city: &City, legs: &[Leg]) -> Vec<Assumption> {
     let mut out: Vec<Assumption> = Vec::new();
     for leg in legs {

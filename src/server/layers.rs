@@ -258,6 +258,12 @@ impl Layers {
         if let Some(d) = districts_layer(city) {
             layers.push(d);
         }
+        if let Some(p) = population_layer(city) {
+            layers.push(p);
+        }
+        if let Some(n) = national_layer(city) {
+            layers.push(n);
+        }
         let (metro, rail) = station_layers(city);
         layers.push(metro);
         layers.push(rail);
@@ -358,6 +364,98 @@ fn districts_layer(city: &City) -> Option<Layer> {
         "districts",
         "Districts",
         "Administrative districts and counties with their outlines.",
+        features,
+        &[],
+    ))
+}
+
+fn population_layer(city: &City) -> Option<Layer> {
+    let world = CityBounds {
+        min_lon: -180.0,
+        min_lat: -90.0,
+        max_lon: 180.0,
+        max_lat: 90.0,
+    };
+    let population = match crate::catalog::population::Population::load(&city.source, &world) {
+        Ok(Some(p)) => p,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!("population layer not published: {e}");
+            return None;
+        }
+    };
+    let features = population
+        .areas
+        .iter()
+        .map(|a| {
+            let d = &a.district;
+            let g = geo::Geometry::MultiPolygon(d.geometry.clone());
+            feature(
+                d.adcode.clone(),
+                multipolygon_json(&d.geometry),
+                crate::catalog::bbox_of(&g),
+                json!({
+                    "adcode": d.adcode,
+                    "name_zh": d.name_zh,
+                    "name_en": d.name_en,
+                    "population": a.population,
+                    "census_year": a.census_year,
+                    "area_km2": (a.area_km2 * 10.0).round() / 10.0,
+                    "density_per_km2": a.density_per_km2().round(),
+                    "distribution": "uniform over the district's area",
+                }),
+                vec![d.name_zh.clone(), d.name_en.clone()],
+            )
+        })
+        .collect();
+    Some(Layer::new(
+        "population",
+        "Population",
+        "Census residents per district and county, spread uniformly over each district's area.",
+        features,
+        &[],
+    ))
+}
+
+/// China's prefecture-level cities with their hours from Zhengzhou, for the national targets.
+fn national_layer(city: &City) -> Option<Layer> {
+    let national = match crate::reach::national::National::load(&city.source) {
+        Ok(Some(n)) => n,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!("national layer not published: {e}");
+            return None;
+        }
+    };
+    let features = national
+        .cities
+        .iter()
+        .map(|c| {
+            let (geom, bbox) = point(c.lonlat);
+            feature(
+                c.dzcode.clone(),
+                geom,
+                bbox,
+                json!({
+                    "dzcode": c.dzcode,
+                    "name_zh": c.name_zh,
+                    "name_en": c.name_en,
+                    "capital": c.capital,
+                    "neighbour_capital": c.neighbour_capital,
+                    "origin": c.origin,
+                    "population_2010": c.population_2010,
+                    "rail_h": c.rail_h,
+                    "road_h": c.road_h,
+                    "air_h": c.air_h,
+                }),
+                vec![c.name_zh.clone(), c.name_en.clone()],
+            )
+        })
+        .collect();
+    Some(Layer::new(
+        "national",
+        "China's prefecture-level cities",
+        "Prefecture-level cities with their 2010 population and modelled rail and road hours and a block-time flight model from Zhengzhou (see /targets for the assumptions).",
         features,
         &[],
     ))

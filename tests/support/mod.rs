@@ -5,12 +5,14 @@ use std::process::{Child, Command, Stdio};
 
 /// Every collection the service offers, in the order `/collections` lists them.
 #[allow(dead_code)] // read by some of the test files that share this module
-pub const COLLECTIONS: [&str; 9] = [
+pub const COLLECTIONS: [&str; 11] = [
     "commercial",
     "cultural",
     "transport_hub",
     "free_trade_zone",
     "districts",
+    "population",
+    "national",
     "metro_stations",
     "rail_stations",
     "transit_lines",
