@@ -335,7 +335,7 @@ impl PairwiseEgress {
     /// of one origin. Pairs that a cheap lower bound (the chord through the Earth is never
     /// longer than the great circle) puts beyond the budget are left infinite without the
     /// trigonometry: they could not count anyway.
-    fn from_origin(&self, city: &City, origin: [f64; 2], budget_s: f64) -> OriginTimes {
+    fn origin_times(&self, city: &City, origin: [f64; 2], budget_s: f64) -> OriginTimes {
         let u = unit(origin);
         let reach_m = budget_s / self.secs_per_m_lower;
         // chord² bound in units of the Earth's radius.
@@ -570,7 +570,7 @@ pub fn run(
             let mut ok = true;
             let shared = pairwise
                 .as_ref()
-                .map(|p| p.from_origin(city, o.lonlat, budget * 60.0));
+                .map(|p| p.origin_times(city, o.lonlat, budget * 60.0));
             for (s, &si) in scenarios.iter().zip(&scenario_ids) {
                 let times = match (&pairwise, &shared) {
                     (Some(p), Some(from)) => Ok(p.times(city, from, si, budget)),
@@ -672,7 +672,7 @@ mod tests {
         let grid = Grid::over([113.55, 34.55, 113.85, 34.85], 1500.0, None).unwrap();
         let mut reached = 0;
         for (_, o) in grid.origins() {
-            let from = p.from_origin(&city, o, 45.0 * 60.0);
+            let from = p.origin_times(&city, o, 45.0 * 60.0);
             for (si, s) in ["existing", "plan-2025"].iter().enumerate() {
                 let fast = p.times(&city, &from, si, 45.0);
                 let slow = times_from(&city, o, Mode::Transit, s, 45.0, &opp).unwrap();
@@ -684,7 +684,7 @@ mod tests {
         let walk = PairwiseEgress::build(&city, Mode::Walk, &opp).unwrap();
         let o = [113.66, 34.75];
         assert_eq!(
-            walk.times(&city, &walk.from_origin(&city, o, 1800.0), 0, 30.0),
+            walk.times(&city, &walk.origin_times(&city, o, 1800.0), 0, 30.0),
             times_from(&city, o, Mode::Walk, "existing", 30.0, &opp).unwrap()
         );
     }
