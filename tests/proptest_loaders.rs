@@ -575,20 +575,25 @@ fn from_edges_grid_routes_like_a_grid() {
 
 #[test]
 fn gtfs_time_overflow_is_an_error_not_a_panic() {
-    // gtfs-structures computes hours × 3600 in u32; this time overflowed and panicked.
+    // 99999999 hours overflow seconds in u32; the loader refuses the time by name instead.
     let dir = Scratch::new("gtfs-overflow");
     let gtfs = dir.0.join("gtfs");
     std::fs::create_dir_all(&gtfs).unwrap();
     for (name, text) in [
         ("agency.txt", "agency_id,agency_name,agency_url,agency_timezone\nag,A,https://a.invalid,Asia/Shanghai\n"),
         ("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\n"),
-        ("routes.txt", "route_id,agency_id,route_type\n"),
-        ("trips.txt", "route_id,service_id,trip_id\n"),
+        ("routes.txt", "route_id,agency_id,route_type\nr1,ag,3\n"),
+        ("trips.txt", "route_id,service_id,trip_id\nr1,daily,t1\n"),
         ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"),
         ("frequencies.txt", "trip_id,start_time,end_time,headway_secs\nt1,99999999:00:00,00:00:00,600\n"),
     ] {
         std::fs::write(gtfs.join(name), text).unwrap();
     }
-    let r = TransitNetwork::load(&DataSource::Folder(dir.0.clone()));
-    assert!(r.is_err());
+    let e = TransitNetwork::load(&DataSource::Folder(dir.0.clone()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("frequencies.txt line 2, field start_time: '99999999:00:00' is out of range"),
+        "{e}"
+    );
 }
