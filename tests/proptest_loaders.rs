@@ -290,6 +290,15 @@ proptest! {
             for p in &net.patterns {
                 prop_assert_eq!(p.stops.len(), p.arrive_s.len());
             }
+            // Every trip the loader keeps is fully timed and runs forward.
+            for t in net.feeds.iter().flat_map(|f| &f.trips) {
+                for st in &t.stop_times {
+                    prop_assert!(st.arrival_s <= st.departure_s);
+                }
+                for w in t.stop_times.windows(2) {
+                    prop_assert!(w[0].departure_s <= w[1].arrival_s);
+                }
+            }
             search_everywhere(&net, 0);
         }
     }
