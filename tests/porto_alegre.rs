@@ -170,8 +170,8 @@ fn transit_reach_from_the_bus_central_station_matches_the_feeds() {
     // The reach itself, with the real binary.
     let [lon, lat] = place(&shared, "bus_central_station");
     assert_eq!([lon, lat], [-51.218856, -30.023285]);
-    // `--from=` because a value starting with '-' would read as an option.
-    let from = format!("--from={lon},{lat}");
+    // West and south: the value starts with a minus sign, as a planner types it.
+    let from = format!("{lon},{lat}");
     let streets = dir.0.join("streets").display().to_string();
     let (code, out, err) = cityreach(&[
         "reach",
@@ -179,6 +179,7 @@ fn transit_reach_from_the_bus_central_station_matches_the_feeds() {
         &data,
         "--streets",
         &streets,
+        "--from",
         &from,
         "--mode",
         "transit",
