@@ -200,10 +200,10 @@ fn what_real_feeds_do_is_tolerated() {
              R1 ,1, 3 ,0,0\nR2,2,3,FFF,zzzzzz\nR3,3,2,00aa00,FFFFFF"
                 .to_string(),
         ),
-        // A short row (no direction_id value at all).
+        // A short row (no direction_id value at all), a blank line and a row of empty fields.
         (
             "trips.txt",
-            "route_id,service_id,trip_id,direction_id\nR1,wk,T1\nR3,wk,T3,1\n".to_string(),
+            "route_id,service_id,trip_id,direction_id\nR1,wk,T1\n\n,,,\nR3,wk,T3,1\n".to_string(),
         ),
         (
             "stop_times.txt",
@@ -255,6 +255,8 @@ fn several_feeds_load_together_with_ids_kept_apart() {
     write_zip(&gtfs_dir.join("bus.zip"), "", &base());
     write_zip(&gtfs_dir.join("rail.ZIP"), "rail-2019/", &base());
     write_feed(&gtfs_dir.join("tram"), &base());
+    // Left over from unzipping on a Mac: not a feed.
+    std::fs::create_dir_all(gtfs_dir.join("__MACOSX")).unwrap();
     let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
     let names: Vec<&str> = net.feeds.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["bus", "rail", "tram"]);
@@ -339,6 +341,16 @@ fn unusable_feeds_are_refused_naming_feed_file_line_and_field() {
         (
             with(&b, "routes.txt", "route_id,route_type\nR0,3\nR1,bus\n"),
             "routes.txt line 3, field route_type",
+            "'bus'",
+        ),
+        // Lines are counted as an editor shows them: CRLF, blank lines and all.
+        (
+            with(
+                &b,
+                "routes.txt",
+                "\u{feff}route_id,route_type\r\n\r\nR0,3\r\nR1,bus",
+            ),
+            "routes.txt line 4, field route_type",
             "'bus'",
         ),
         (

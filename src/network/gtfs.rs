@@ -202,7 +202,7 @@ pub fn load_folder(dir: &Path) -> Result<Vec<Feed>, GtfsError> {
         if is_zip {
             let stem = file_name[..file_name.len() - 4].to_string();
             found.push((stem, path));
-        } else if path.is_dir() && !file_name.starts_with('.') {
+        } else if path.is_dir() && !file_name.starts_with('.') && file_name != "__MACOSX" {
             found.push((file_name, path));
         }
     }
@@ -383,22 +383,31 @@ fn read_table(
     }
     let mut record = csv::ByteRecord::new();
     let mut rows = 0;
+    // (byte offset, 1-based line number) of the last row read.
+    let mut seen = (0usize, 1u64);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e
-                    .position()
-                    .map_or(String::new(), |p| format!(" line {}", p.line()));
-                return Err(file_err(format!("unreadable CSV{line}: {e}")));
+                return Err(file_err(format!("unreadable CSV: {e}")));
             }
         }
         // A blank line (or one of only commas) is not a row.
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        // Lines as an editor counts them (the csv crate's count drifts on CRLF files).
+        let mut byte = record.position().map_or(seen.0, |p| p.byte() as usize);
+        // On CRLF files the record may appear to start at the line end before it.
+        while matches!(body.get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        seen.1 += body
+            .get(seen.0..byte)
+            .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count() as u64);
+        seen.0 = byte;
+        let line = seen.1;
         each(&Row {
             table: &table,
             line,
