@@ -303,6 +303,59 @@ proptest! {
         }
     }
 
+    /// What real feeds do to their files (a byte-order mark, CRLF, spaces around header names,
+    /// no final newline, an unknown column) changes nothing: the network is the embedded one.
+    #[test]
+    fn tolerated_quirks_of_real_feeds_leave_the_network_unchanged(
+        quirks in prop::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()), 9),
+    ) {
+        let dir = Scratch::new("gtfs-quirks");
+        let gtfs = dir.0.join("gtfs");
+        std::fs::create_dir_all(&gtfs).unwrap();
+        let mut names: Vec<PathBuf> = std::fs::read_dir(format!("{DATA}/gtfs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        prop_assert_eq!(names.len(), 9);
+        for (path, &(bom, crlf, spaces, no_final, extra)) in names.iter().zip(&quirks) {
+            let text = std::fs::read_to_string(path).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            if spaces {
+                lines[0] = lines[0].split(',').map(|h| format!(" {h} ")).collect::<Vec<_>>().join(",");
+            }
+            if extra {
+                for (i, l) in lines.iter_mut().enumerate() {
+                    l.push_str(if i == 0 { ",vendor_extension" } else { ",x" });
+                }
+            }
+            let mut out = lines.join(if crlf { "\r\n" } else { "\n" });
+            if !no_final {
+                out.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            if bom {
+                out.insert(0, '\u{feff}');
+            }
+            std::fs::write(gtfs.join(path.file_name().unwrap()), out).unwrap();
+        }
+        let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
+        let base = transit();
+        let stops: Vec<_> = base.stops.iter().filter(|s| s.scenario.is_none()).cloned().collect();
+        let routes: Vec<_> = base.routes.iter().filter(|r| r.scenario.is_none()).cloned().collect();
+        let patterns: Vec<_> = base.patterns.iter().filter(|p| p.scenario.is_none()).cloned().collect();
+        let transfers: Vec<_> = base.transfers.iter().filter(|t| t.scenario.is_none()).cloned().collect();
+        prop_assert_eq!(&net.stops, &stops);
+        prop_assert_eq!(&net.routes, &routes);
+        prop_assert_eq!(&net.patterns, &patterns);
+        prop_assert_eq!(&net.transfers, &transfers);
+        let mut feeds = net.feeds.clone();
+        for f in &mut feeds {
+            f.label = base.feeds[0].label.clone();
+        }
+        // Compared whole, not printed: a feed is thousands of lines of Debug output.
+        prop_assert!(feeds == base.feeds, "the feeds differ from the embedded one");
+    }
+
     #[test]
     fn damaged_real_gtfs_files_load_or_fail(file in 0usize..5, ed in edits()) {
         let names = ["stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "frequencies.txt"];
