@@ -290,8 +290,70 @@ proptest! {
             for p in &net.patterns {
                 prop_assert_eq!(p.stops.len(), p.arrive_s.len());
             }
+            // Every trip the loader keeps is fully timed and runs forward.
+            for t in net.feeds.iter().flat_map(|f| &f.trips) {
+                for st in &t.stop_times {
+                    prop_assert!(st.arrival_s <= st.departure_s);
+                }
+                for w in t.stop_times.windows(2) {
+                    prop_assert!(w[0].departure_s <= w[1].arrival_s);
+                }
+            }
             search_everywhere(&net, 0);
         }
+    }
+
+    /// What real feeds do to their files (a byte-order mark, CRLF, spaces around header names,
+    /// no final newline, an unknown column) changes nothing: the network is the embedded one.
+    #[test]
+    fn tolerated_quirks_of_real_feeds_leave_the_network_unchanged(
+        quirks in prop::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()), 9),
+    ) {
+        let dir = Scratch::new("gtfs-quirks");
+        let gtfs = dir.0.join("gtfs");
+        std::fs::create_dir_all(&gtfs).unwrap();
+        let mut names: Vec<PathBuf> = std::fs::read_dir(format!("{DATA}/gtfs"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        prop_assert_eq!(names.len(), 9);
+        for (path, &(bom, crlf, spaces, no_final, extra)) in names.iter().zip(&quirks) {
+            let text = std::fs::read_to_string(path).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            if spaces {
+                lines[0] = lines[0].split(',').map(|h| format!(" {h} ")).collect::<Vec<_>>().join(",");
+            }
+            if extra {
+                for (i, l) in lines.iter_mut().enumerate() {
+                    l.push_str(if i == 0 { ",vendor_extension" } else { ",x" });
+                }
+            }
+            let mut out = lines.join(if crlf { "\r\n" } else { "\n" });
+            if !no_final {
+                out.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            if bom {
+                out.insert(0, '\u{feff}');
+            }
+            std::fs::write(gtfs.join(path.file_name().unwrap()), out).unwrap();
+        }
+        let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
+        let base = transit();
+        let stops: Vec<_> = base.stops.iter().filter(|s| s.scenario.is_none()).cloned().collect();
+        let routes: Vec<_> = base.routes.iter().filter(|r| r.scenario.is_none()).cloned().collect();
+        let patterns: Vec<_> = base.patterns.iter().filter(|p| p.scenario.is_none()).cloned().collect();
+        let transfers: Vec<_> = base.transfers.iter().filter(|t| t.scenario.is_none()).cloned().collect();
+        prop_assert_eq!(&net.stops, &stops);
+        prop_assert_eq!(&net.routes, &routes);
+        prop_assert_eq!(&net.patterns, &patterns);
+        prop_assert_eq!(&net.transfers, &transfers);
+        let mut feeds = net.feeds.clone();
+        for f in &mut feeds {
+            f.label = base.feeds[0].label.clone();
+        }
+        // Compared whole, not printed: a feed is thousands of lines of Debug output.
+        prop_assert!(feeds == base.feeds, "the feeds differ from the embedded one");
     }
 
     #[test]
@@ -575,20 +637,25 @@ fn from_edges_grid_routes_like_a_grid() {
 
 #[test]
 fn gtfs_time_overflow_is_an_error_not_a_panic() {
-    // gtfs-structures computes hours × 3600 in u32; this time overflowed and panicked.
+    // 99999999 hours overflow seconds in u32; the loader refuses the time by name instead.
     let dir = Scratch::new("gtfs-overflow");
     let gtfs = dir.0.join("gtfs");
     std::fs::create_dir_all(&gtfs).unwrap();
     for (name, text) in [
         ("agency.txt", "agency_id,agency_name,agency_url,agency_timezone\nag,A,https://a.invalid,Asia/Shanghai\n"),
         ("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\n"),
-        ("routes.txt", "route_id,agency_id,route_type\n"),
-        ("trips.txt", "route_id,service_id,trip_id\n"),
+        ("routes.txt", "route_id,agency_id,route_type\nr1,ag,3\n"),
+        ("trips.txt", "route_id,service_id,trip_id\nr1,daily,t1\n"),
         ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"),
         ("frequencies.txt", "trip_id,start_time,end_time,headway_secs\nt1,99999999:00:00,00:00:00,600\n"),
     ] {
         std::fs::write(gtfs.join(name), text).unwrap();
     }
-    let r = TransitNetwork::load(&DataSource::Folder(dir.0.clone()));
-    assert!(r.is_err());
+    let e = TransitNetwork::load(&DataSource::Folder(dir.0.clone()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("frequencies.txt line 2, field start_time: '99999999:00:00' is out of range"),
+        "{e}"
+    );
 }

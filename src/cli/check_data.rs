@@ -6,6 +6,8 @@ use super::CliError;
 use crate::catalog::districts::{load_districts, DISTRICTS_FILE};
 use crate::catalog::{check_seed_citations, Catalog, CatalogError, FeatureKind, Status};
 use crate::dataset::DataSource;
+use crate::network::gtfs::Feed;
+use crate::network::transit::load_feeds;
 use std::path::PathBuf;
 
 /// The embedded Zhengzhou default has six districts and six county-level units.
@@ -155,6 +157,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Err(e) => problems.push(e.to_string()),
     }
 
+    if source.exists("gtfs") {
+        match load_feeds(&source) {
+            Ok(feeds) => report.push_str(&feed_table(&feeds)),
+            Err(e) => problems.push(e.to_string()),
+        }
+    } else {
+        report.push_str("gtfs: none (a street-only city)\n");
+    }
+
     emit(&report)?;
     if problems.is_empty() {
         emit("data OK\n")
@@ -165,6 +176,39 @@ pub fn run(args: Args) -> Result<(), CliError> {
             problems.join("\n")
         )))
     }
+}
+
+/// Counts per GTFS feed, one row each.
+fn feed_table(feeds: &[Feed]) -> String {
+    let rows: Vec<Vec<String>> = feeds
+        .iter()
+        .map(|f| {
+            let stop_times: usize = f.trips.iter().map(|t| t.stop_times.len()).sum();
+            let interpolated = f
+                .trips
+                .iter()
+                .flat_map(|t| &t.stop_times)
+                .filter(|st| st.interpolated)
+                .count();
+            vec![
+                f.label.clone(),
+                f.stops.len().to_string(),
+                f.routes.len().to_string(),
+                f.trips.len().to_string(),
+                stop_times.to_string(),
+                interpolated.to_string(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "gtfs feed",
+        "stops",
+        "routes",
+        "trips",
+        "stop_times",
+        "interpolated",
+    ];
+    table(&headers, &rows)
 }
 
 /// Features per kind (rows) × status (columns), with totals.

@@ -5,7 +5,8 @@ use crate::reach::{self, BandForm, Mode, Origin, ReachRequest};
 pub struct Args {
     /// Origin: a feature id, a name (中文, English, pinyin, alias), a stop, or LON,LAT.
     /// Repeat for several origins (their union).
-    #[arg(long = "from", required = true)]
+    // Hyphen values allowed: west and south coordinates start with a minus sign.
+    #[arg(long = "from", required = true, allow_hyphen_values = true)]
     from: Vec<String>,
     /// Travel-time budget in minutes (ignored when --bands is given).
     #[arg(long, default_value_t = 20.0, allow_negative_numbers = true)]

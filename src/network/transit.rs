@@ -2,43 +2,26 @@
 //!
 //! Service is modelled by frequency: a pattern (an ordered stop sequence of a route) has run
 //! times between its stops and a headway. Feeds with `frequencies.txt` give the headway
-//! directly; timetabled trips are counted over the day to give an average one.
+//! directly; timetabled trips are counted over the day to give an average one. The feeds
+//! themselves (trips, calendars, frequencies, transfers) are kept alongside.
 
+use super::gtfs::{self, Feed, GtfsError};
 use super::scenario::{Scenario, ScenarioError};
 use crate::dataset::{DataSource, DataSourceError};
 use crate::geodesy::haversine_m;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// Service window over which timetabled trips are averaged into a headway (06:00–23:00).
 const SERVICE_WINDOW_S: (u32, u32) = (6 * 3600, 23 * 3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransitError {
-    #[error("{path}: cannot read GTFS: {message}")]
-    Gtfs { path: String, message: String },
-    #[error("{path}: stop {stop_id}: {message}")]
-    BadStop {
-        path: String,
-        stop_id: String,
-        message: String,
-    },
-    #[error("{path}: trip {trip_id}: {message}")]
-    BadTrip {
-        path: String,
-        trip_id: String,
-        message: String,
-    },
+    #[error(transparent)]
+    Gtfs(#[from] GtfsError),
     #[error(transparent)]
     Source(#[from] DataSourceError),
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    #[error("cannot stage the embedded GTFS feed in {path}: {source}")]
-    Staging {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 /// What kind of vehicle a route runs.
@@ -129,6 +112,8 @@ pub struct TransitNetwork {
     pub patterns: Vec<Pattern>,
     pub transfers: Vec<Transfer>,
     pub scenarios: Vec<Scenario>,
+    /// The GTFS feeds as read, with their timetables (empty for a street-only city).
+    pub feeds: Vec<Feed>,
     stop_index: HashMap<String, u32>,
 }
 
@@ -139,11 +124,7 @@ impl TransitNetwork {
         let mut net = if !source.exists("gtfs") {
             TransitNetwork::empty()
         } else {
-            let gtfs = match source {
-                DataSource::Folder(dir) => read_gtfs(&dir.join("gtfs"))?,
-                DataSource::Embedded => read_embedded_gtfs(source)?,
-            };
-            TransitNetwork::from_gtfs(&gtfs, &source.label("gtfs"))?
+            TransitNetwork::from_feeds(load_feeds(source)?)
         };
         for name in source.list("scenarios")? {
             if name.ends_with(".toml") {
@@ -167,96 +148,77 @@ impl TransitNetwork {
             patterns: Vec::new(),
             transfers: Vec::new(),
             scenarios: Vec::new(),
+            feeds: Vec::new(),
             stop_index: HashMap::new(),
         }
     }
 
-    /// Compiles a parsed GTFS feed (any city's) into the network's arrays.
-    pub fn from_gtfs(
-        gtfs: &gtfs_structures::Gtfs,
-        label: &str,
-    ) -> Result<TransitNetwork, TransitError> {
+    /// Compiles GTFS feeds (any city's; ids already distinct across feeds) into the network's
+    /// arrays, and keeps the feeds.
+    pub fn from_feeds(feeds: Vec<Feed>) -> TransitNetwork {
         let mut net = TransitNetwork::empty();
-        let mut stop_ids: Vec<&String> = gtfs.stops.keys().collect();
-        stop_ids.sort();
-        for id in stop_ids {
-            let s = &gtfs.stops[id];
-            let (Some(lon), Some(lat)) = (s.longitude, s.latitude) else {
-                // Stations and entrances without coordinates cannot be reached on foot.
-                continue;
-            };
-            if !lon.is_finite() || !lat.is_finite() || lon.abs() > 180.0 || lat.abs() > 90.0 {
-                return Err(TransitError::BadStop {
-                    path: format!("{label}/stops.txt"),
-                    stop_id: id.clone(),
-                    message: format!("coordinates ({lon}, {lat}) are not a valid lon/lat"),
-                });
-            }
+        let mut stops: Vec<&gtfs::Stop> = feeds.iter().flat_map(|f| &f.stops).collect();
+        stops.sort_by(|a, b| a.id.cmp(&b.id));
+        for s in stops {
+            // Stations and entrances without coordinates cannot be reached on foot.
+            let Some(lonlat) = s.lonlat else { continue };
             net.push_stop(TransitStop {
-                id: id.clone(),
-                name: s.name.clone().unwrap_or_else(|| id.clone()),
-                name_en: s.tts_name.clone().filter(|n| !n.is_empty()),
-                lonlat: [lon, lat],
+                id: s.id.clone(),
+                name: s.name.clone(),
+                name_en: s.tts_name.clone(),
+                lonlat,
                 scenario: None,
             });
         }
 
-        let mut route_ids: Vec<&String> = gtfs.routes.keys().collect();
-        route_ids.sort();
+        let mut routes: Vec<&gtfs::Route> = feeds.iter().flat_map(|f| &f.routes).collect();
+        routes.sort_by(|a, b| a.id.cmp(&b.id));
         let mut route_index = HashMap::new();
-        for id in route_ids {
-            let r = &gtfs.routes[id];
-            route_index.insert(id.clone(), net.routes.len());
+        for r in routes {
+            route_index.insert(r.id.as_str(), net.routes.len());
             net.routes.push(TransitRoute {
-                id: id.clone(),
-                short_name: r.short_name.clone().unwrap_or_default(),
-                long_name: r.long_name.clone().unwrap_or_default(),
-                color: r
-                    .color
-                    .map(|c| format!("#{:02X}{:02X}{:02X}", c.r, c.g, c.b)),
-                kind: RouteKind::from_gtfs(route_type_code(r.route_type)),
+                id: r.id.clone(),
+                short_name: r.short_name.clone(),
+                long_name: r.long_name.clone(),
+                color: r.color.clone(),
+                kind: RouteKind::from_gtfs(r.route_type),
                 scenario: None,
             });
         }
 
         // Group trips by (route, stop sequence): each group is one pattern.
         let mut groups: HashMap<(usize, Vec<u32>), PatternAcc> = HashMap::new();
-        let mut trip_ids: Vec<&String> = gtfs.trips.keys().collect();
-        trip_ids.sort();
-        for trip_id in trip_ids {
-            let trip = &gtfs.trips[trip_id];
-            let bad = |message: String| TransitError::BadTrip {
-                path: format!("{label}/trips.txt"),
-                trip_id: trip_id.clone(),
-                message,
-            };
-            let Some(&route) = route_index.get(&trip.route_id) else {
-                return Err(bad(format!("unknown route_id '{}'", trip.route_id)));
-            };
-            if trip.stop_times.len() < 2 {
-                continue;
+        for feed in &feeds {
+            let mut headways: Vec<Vec<u32>> = vec![Vec::new(); feed.trips.len()];
+            for f in &feed.frequencies {
+                headways[f.trip as usize].push(f.headway_s);
             }
-            let mut stops = Vec::with_capacity(trip.stop_times.len());
-            let mut times = Vec::with_capacity(trip.stop_times.len());
-            for st in &trip.stop_times {
-                let Some(&si) = net.stop_index.get(&st.stop.id) else {
-                    return Err(bad(format!("stop '{}' has no coordinates", st.stop.id)));
-                };
-                let arr = st.arrival_time.or(st.departure_time);
-                stops.push(si);
-                times.push(arr);
+            let mut trips: Vec<(usize, &gtfs::Trip)> = feed.trips.iter().enumerate().collect();
+            trips.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+            for (ti, trip) in trips {
+                if trip.stop_times.len() < 2 {
+                    continue;
+                }
+                let route = route_index[feed.routes[trip.route as usize].id.as_str()];
+                // The loader refuses stop times at stops without coordinates, so every stop is here.
+                let stops: Vec<u32> = trip
+                    .stop_times
+                    .iter()
+                    .filter_map(|st| net.stop_index.get(&feed.stops[st.stop as usize].id))
+                    .copied()
+                    .collect();
+                if stops.len() != trip.stop_times.len() {
+                    continue;
+                }
+                let start = trip.stop_times[0].departure_s;
+                let arrive_s: Vec<f32> = trip
+                    .stop_times
+                    .iter()
+                    .map(|st| (st.arrival_s as f64 - start as f64) as f32)
+                    .collect();
+                let acc = groups.entry((route, stops)).or_default();
+                acc.add(arrive_s, &headways[ti], start);
             }
-            let start = trip.stop_times[0]
-                .departure_time
-                .or(trip.stop_times[0].arrival_time);
-            let Some(start) = start else {
-                return Err(bad("first stop has no time".into()));
-            };
-            let arrive = interpolate_times(&stops, &times, &net.stops)
-                .ok_or_else(|| bad("stop times are missing at the ends or run backwards".into()))?;
-            let arrive_s: Vec<f32> = arrive.iter().map(|&t| (t - start as f64) as f32).collect();
-            let acc = groups.entry((route, stops)).or_default();
-            acc.add(arrive_s, trip, start);
         }
         let mut keys: Vec<_> = groups.keys().cloned().collect();
         keys.sort();
@@ -273,34 +235,45 @@ impl TransitNetwork {
             }
         }
 
-        let mut from_ids: Vec<&String> = gtfs.stops.keys().collect();
-        from_ids.sort();
-        for from_id in from_ids {
-            let Some(&from) = net.stop_index.get(from_id) else {
-                continue;
-            };
-            for t in &gtfs.stops[from_id].transfers {
-                let Some(&to) = net.stop_index.get(&t.to_stop_id) else {
-                    continue;
-                };
-                if from == to {
+        // Transfers in stop id order, each stop's in file order.
+        let mut rules: Vec<(&str, &str, Option<u32>)> = Vec::new();
+        for feed in &feeds {
+            for t in &feed.transfers {
+                // Type 3: no transfer is possible here.
+                if t.transfer_type == 3 {
                     continue;
                 }
-                let secs = t.min_transfer_time.map(|s| s as f32).unwrap_or_else(|| {
-                    walking_transfer_secs(
-                        net.stops[from as usize].lonlat,
-                        net.stops[to as usize].lonlat,
-                    )
-                });
-                net.transfers.push(Transfer {
-                    from,
-                    to,
-                    secs,
-                    scenario: None,
-                });
+                rules.push((
+                    &feed.stops[t.from as usize].id,
+                    &feed.stops[t.to as usize].id,
+                    t.min_transfer_s,
+                ));
             }
         }
-        Ok(net)
+        rules.sort_by(|a, b| a.0.cmp(b.0));
+        for (from_id, to_id, min_s) in rules {
+            let (Some(&from), Some(&to)) = (net.stop_index.get(from_id), net.stop_index.get(to_id))
+            else {
+                continue;
+            };
+            if from == to {
+                continue;
+            }
+            let secs = min_s.map(|s| s as f32).unwrap_or_else(|| {
+                walking_transfer_secs(
+                    net.stops[from as usize].lonlat,
+                    net.stops[to as usize].lonlat,
+                )
+            });
+            net.transfers.push(Transfer {
+                from,
+                to,
+                secs,
+                scenario: None,
+            });
+        }
+        net.feeds = feeds;
+        net
     }
 
     fn push_stop(&mut self, stop: TransitStop) -> u32 {
@@ -467,70 +440,6 @@ pub fn walking_transfer_secs(a: [f64; 2], b: [f64; 2]) -> f32 {
     (haversine_m(a, b) * 1.3 / (4.8 / 3.6) + 60.0) as f32
 }
 
-fn route_type_code(t: gtfs_structures::RouteType) -> i32 {
-    use gtfs_structures::RouteType;
-    match t {
-        RouteType::Tramway => 0,
-        RouteType::Subway => 1,
-        RouteType::Rail => 2,
-        RouteType::Bus => 3,
-        RouteType::Ferry => 4,
-        RouteType::CableCar => 5,
-        RouteType::Gondola => 6,
-        RouteType::Funicular => 7,
-        RouteType::Extended(e) => e as i16 as i32,
-        RouteType::Other(c) => c as i32,
-    }
-}
-
-/// Fills missing intermediate stop times by distance between the nearest timed stops.
-fn interpolate_times(
-    stops: &[u32],
-    times: &[Option<u32>],
-    all: &[TransitStop],
-) -> Option<Vec<f64>> {
-    let n = times.len();
-    let first = times.first().copied().flatten()?;
-    let last = times.last().copied().flatten()?;
-    if last < first {
-        return None;
-    }
-    let mut out = vec![0.0f64; n];
-    let mut prev_i = 0usize;
-    out[0] = first as f64;
-    for i in 1..n {
-        if let Some(t) = times[i] {
-            let t0 = out[prev_i];
-            if (t as f64) < t0 {
-                return None;
-            }
-            // Spread the gap over the untimed stops in proportion to distance.
-            let dists: Vec<f64> = (prev_i..i)
-                .map(|k| {
-                    haversine_m(
-                        all[stops[k] as usize].lonlat,
-                        all[stops[k + 1] as usize].lonlat,
-                    )
-                })
-                .collect();
-            let total: f64 = dists.iter().sum();
-            let mut acc = 0.0;
-            for (k, d) in dists.iter().enumerate().take(i - prev_i - 1) {
-                acc += d;
-                let frac = if total > 0.0 {
-                    acc / total
-                } else {
-                    (k + 1) as f64 / (i - prev_i) as f64
-                };
-                out[prev_i + k + 1] = t0 + frac * (t as f64 - t0);
-            }
-            out[i] = t as f64;
-            prev_i = i;
-        }
-    }
-    Some(out)
-}
-
 /// Trips of one pattern: their run times (averaged) and how often they run.
 #[derive(Default)]
 struct PatternAcc {
@@ -543,7 +452,7 @@ struct PatternAcc {
 }
 
 impl PatternAcc {
-    fn add(&mut self, arrive_s: Vec<f32>, trip: &gtfs_structures::Trip, start: u32) {
+    fn add(&mut self, arrive_s: Vec<f32>, headways_s: &[u32], start: u32) {
         if self.arrive_sum.is_empty() {
             self.arrive_sum = vec![0.0; arrive_s.len()];
         }
@@ -551,17 +460,16 @@ impl PatternAcc {
             *s += *a as f64;
         }
         self.trips += 1;
-        if trip.frequencies.is_empty() {
+        if headways_s.is_empty() {
             if (SERVICE_WINDOW_S.0..SERVICE_WINDOW_S.1).contains(&start) {
                 self.timetabled_in_window += 1;
             }
         } else {
             // The densest window of each frequency-based trip stands for its daytime service.
-            let best = trip
-                .frequencies
+            let best = headways_s
                 .iter()
-                .filter(|f| f.headway_secs > 0)
-                .map(|f| 1.0 / f.headway_secs as f64)
+                .filter(|&&h| h > 0)
+                .map(|&h| 1.0 / h as f64)
                 .fold(0.0, f64::max);
             self.freq_rate += best;
         }
@@ -581,54 +489,18 @@ impl PatternAcc {
     }
 }
 
-fn read_gtfs(dir: &Path) -> Result<gtfs_structures::Gtfs, TransitError> {
-    let err = |message: String| TransitError::Gtfs {
-        path: dir.display().to_string(),
-        message,
-    };
-    // gtfs-structures overflows (and panics in debug builds) on times such as 99999999:00:00;
-    // a broken feed must be an error, not a crash.
-    match std::panic::catch_unwind(|| gtfs_structures::Gtfs::from_path(dir)) {
-        Ok(r) => r.map_err(|e| err(e.to_string())),
-        Err(_) => Err(err(
-            "the feed could not be read (a time or number out of range?)".into(),
-        )),
-    }
-}
-
-/// gtfs-structures reads folders and zip files, so the embedded feed is staged in a temporary
-/// folder named after its content (so concurrent processes never see a half-written copy).
-fn read_embedded_gtfs(source: &DataSource) -> Result<gtfs_structures::Gtfs, TransitError> {
-    let names = source.list("gtfs")?;
-    let mut files = Vec::with_capacity(names.len());
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for name in &names {
-        let text = source.read_to_string(name)?;
-        for b in name.bytes().chain(text.bytes()) {
-            hash = (hash ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        files.push((name.clone(), text));
-    }
-    let dir = std::env::temp_dir().join(format!("cityreach-gtfs-{hash:016x}"));
-    let staging_err = |source| TransitError::Staging {
-        path: dir.display().to_string(),
-        source,
-    };
-    if !dir.join(".complete").exists() {
-        let tmp = std::env::temp_dir().join(format!(
-            "cityreach-gtfs-{hash:016x}.{}.tmp",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&tmp).map_err(staging_err)?;
-        for (name, text) in &files {
-            let file = Path::new(name).file_name().unwrap_or_default();
-            std::fs::write(tmp.join(file), text).map_err(staging_err)?;
-        }
-        std::fs::write(tmp.join(".complete"), b"").map_err(staging_err)?;
-        if std::fs::rename(&tmp, &dir).is_err() {
-            // Another process staged it first; ours is not needed.
-            let _ = std::fs::remove_dir_all(&tmp);
+/// The feeds of a data source: on disk, every feed in `gtfs/`; embedded, the one feed there.
+pub fn load_feeds(source: &DataSource) -> Result<Vec<Feed>, TransitError> {
+    match source {
+        DataSource::Folder(dir) => Ok(gtfs::load_folder(&dir.join("gtfs"))?),
+        DataSource::Embedded => {
+            let mut files = HashMap::new();
+            for name in source.list("gtfs")? {
+                let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+                files.insert(base, source.read_to_string(&name)?.into_bytes());
+            }
+            let feed = gtfs::load_memory("gtfs", &source.label("gtfs"), files, None)?;
+            Ok(vec![feed])
         }
     }
-    read_gtfs(&dir)
 }
