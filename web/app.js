@@ -229,6 +229,11 @@ map.on('load', async () => {
     map.addImage(`${k}-${solid ? 'e' : 'p'}`, makeIcon(k, solid).image, { pixelRatio: 2 });
   }
   store.mapReady = true;
+  // On a phone the credits start folded (ⓘ opens them), so they do not cover the scale bar.
+  if (phone()) {
+    const attrib = document.querySelector('.maplibregl-ctrl-attrib');
+    if (attrib) { attrib.classList.remove('maplibregl-compact-show'); attrib.removeAttribute('open'); }
+  }
   bindMap();
   fitPopups();
   const [got] = await Promise.all([loadCollections(), loadScenarios()]);

@@ -217,5 +217,7 @@ export function legText(l) {
 }
 export function legsText(legs) {
   if (!Array.isArray(legs) || !legs.length) return '';
-  return legs.map(legText).join(' → ');
+  // A zero-minute walk (the feature is at the stop) is no step a reader needs.
+  const steps = legs.filter((l) => !(l && l.type !== 'ride' && Number(l.minutes) === 0));
+  return (steps.length ? steps : legs).map(legText).join(' → ');
 }
