@@ -496,7 +496,9 @@ test('a feature read after a reach keeps the analysis; its route is drawn with l
 
   // The route to the airport: a ride on the planned link, drawn in its colour, with named stops.
   await p.keyboard.press('Escape');
-  await p.click('#reached-list .item[data-id="hub-xinzheng-airport"]');
+  // By keyboard: the reached item is a button.
+  await p.focus('#reached-list .item[data-id="hub-xinzheng-airport"]');
+  await p.keyboard.press('Enter');
   await p.waitForFunction(() => document.documentElement.dataset.route === 'feature:hub-xinzheng-airport');
   await mapIdle(p);
   const route = await p.evaluate(() => window.cityreach.route);
@@ -573,6 +575,7 @@ test('compare draws "added by the plan" only where the plan adds; targets drop t
   await mapIdle(p);
   assert.ok(await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['cmp-plan-fill'] }).length) > 0);
   assert.match(await p.textContent('#map-legend'), /added by the plan/);
+  assert.deepEqual(await contrastFailures(p), [], 'compare panel');
 
   // Plan targets: no compare legend or rings left behind.
   await p.click('#tab-targets');
@@ -639,6 +642,7 @@ test('popups fit the map; unticking Planned removes its rings; the origin is not
     const pop = await rect(p, '.maplibregl-popup');
     const map = await rect(p, '#map');
     assert.ok(pop.top >= map.top - 1 && pop.bottom <= map.bottom + 1, `${vp.width}: popup ${pop.top}–${pop.bottom} within map ${map.top}–${map.bottom}`);
+    assert.deepEqual(await contrastFailures(p), [], `${vp.width}: text contrast with a popup open`);
     await p.keyboard.press('Escape');
 
     // Planned features hidden: no ring or minute label stays behind.
@@ -669,6 +673,12 @@ test('中文 throughout, English names in English, and WCAG AA contrast for text
   assert.match(legs, /候车/);
   assert.doesNotMatch(legs, /\b(Wait|Walk|stops)\b/);
   assert.match(await p.textContent('#reach-note'), /街道模型/);
+  // The line legend names every line of the map, in Chinese.
+  const lines = await getJson('/collections/transit_lines/items?limit=1000');
+  const planned = await getJson('/collections/planned_additions/items?limit=1000');
+  const legend = await p.$$eval('#line-legend li', (els) => els.map((e) => e.textContent));
+  assert.equal(legend.length, lines.features.length + planned.features.filter((f) => /LineString/.test(f.geometry.type)).length);
+  assert.ok(legend.includes('1号线') && legend.includes('城郊线'), legend.join(' | '));
   assert.deepEqual(await contrastFailures(p), [], 'reach panel, 中文');
   await p.screenshot({ path: path.join(ARTIFACTS, 'reach-plan-2025-zh.png') });
   await p.click('#tab-targets');
@@ -691,6 +701,7 @@ test('中文 throughout, English names in English, and WCAG AA contrast for text
   await reachDone(p);
   const name = await p.textContent('#origin-list .origin-name');
   assert.equal(name, 'Erqi Guangchang');
+  assert.ok((await p.$$eval('#line-legend li', (els) => els.map((e) => e.textContent))).includes('Line 1'));
   assert.deepEqual(await contrastFailures(p), [], 'reach panel, English');
   await p.close();
   await page.bringToFront();

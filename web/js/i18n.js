@@ -126,6 +126,7 @@ const STRINGS = {
   errCoords: ['“{q}”不是有效坐标。请输入“经度, 纬度”，例如 113.6598, 34.7536。', '“{q}” is not a valid coordinate. Type “lon, lat”, for example 113.6598, 34.7536.'],
   errDetail: ['服务器说明', 'Server says'],
   cityName: ['郑州', 'Zhengzhou'],
+  areaCircle: ['图上以同面积圆表示，数据中没有边界。', 'Drawn as a circle of this area; the data has no boundary.'],
   pngFailed: ['无法生成图片：{e}', 'The image could not be made: {e}'],
 };
 

@@ -63,7 +63,7 @@ export function detailHtml(rec) {
   row(t('asOf'), esc(p.status_as_of));
   const d = p.district ? store.districtNames.get(String(p.district)) : null;
   row(t('district'), d ? esc(state.lang === 'zh' ? d.zh : d.en) : esc(p.district));
-  if (p.area_km2 != null) row(t('areaKm2'), `${esc(p.area_km2)} km²`);
+  if (p.area_km2 != null) row(t('areaKm2'), `${esc(p.area_km2)} km²${p.area_km2 > 0.5 ? `<div class="legs">${esc(t('areaCircle'))}</div>` : ''}`);
   if (Array.isArray(p.aliases) && p.aliases.length) row(t('aliases'), esc(p.aliases.join('、')));
   if (Array.isArray(p.sources) && p.sources.length) row(t('sources'), p.sources.map((s) => `<span title="${esc(s.doc)}">${esc(sourceText(s))}</span>`).join('<br>'));
   if (p.position) {
