@@ -9,7 +9,7 @@ import { api, showError } from './js/api.js';
 import { style, makeIcon, featLabelExpr, labelExpr } from './js/map/style.js';
 import { loadCollections, applyCollections, renderKindLegend, renderLineLegend, bindLayerControls, setLayersOpen } from './js/map/layers.js';
 import { tip, detail, featureAt, tipHtml, stationHtml, linkHtml, openDetail, fitPopups, reachedById } from './js/map/popups.js';
-import { clearRoute } from './js/map/route.js';
+import { clearRoute, showRoute } from './js/map/route.js';
 import { setOrigin, clearOrigin, renderOrigins, run, setView, drawReach, selectReached } from './js/panels/reach.js';
 import { drawCompare } from './js/panels/compare.js';
 import { renderTargets } from './js/panels/targets.js';
@@ -79,7 +79,10 @@ function setLang(lang) {
   if ($('#error').dataset.code === 'OutOfArea') showError(null);
   tip.remove();
   detail.remove();
-  clearRoute();
+  // A drawn route stays; its steps are re-said in the new language.
+  const sel = store.selected;
+  if (sel && sel.key.startsWith('target:') && state.view === 'targets') showRoute(sel.key, sel.title, sel.minutes, sel.legs);
+  else if (!(sel && sel.key.startsWith('feature:') && state.view === 'reach')) clearRoute();
   writeUrl();
 }
 const scenarioLabel = (id) => scenarioName(id);
@@ -183,7 +186,7 @@ function bindMap() {
       const id = String(p.id);
       setTimeout(() => {
         openDetail(id, h.geometry.type === 'Point' ? h.geometry.coordinates : e.lngLat);
-        if (reachedById(id)) selectReached(id, false);
+        if (reachedById(id)) selectReached(id);
       }, 0);
       return;
     }

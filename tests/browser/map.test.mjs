@@ -515,6 +515,10 @@ test('a feature read after a reach keeps the analysis; its route is drawn with l
   assert.ok(steps.some((s) => /stops?, \d+(\.\d)? min$/.test(s)), steps.join(' | '));
   assert.ok(await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['route-ride'] }).length) > 0, 'the ride is drawn');
   await p.screenshot({ path: path.join(ARTIFACTS, 'route-en.png') });
+  // Switching the language keeps the route and re-says its steps.
+  await p.click('#lang-zh');
+  assert.equal(await p.evaluate(() => document.documentElement.dataset.route), 'feature:hub-xinzheng-airport');
+  assert.match(await p.textContent('#route'), /在 小李庄站 候车 \d+ 分钟/);
   await p.close();
   await page.bringToFront();
   assertClean('route');

@@ -1,8 +1,7 @@
 // The basemap and catalog layers: loading the collections, layer toggles, the line legend.
 import { $, state, store, KINDS, KIND_ORDER, PLANNED, isPlanned, writeUrl } from '../state.js';
-import { t, esc, kindLabel, nameOf, properName } from '../i18n.js';
+import { t, esc, kindLabel, properName } from '../i18n.js';
 import { api, showError } from '../api.js';
-import { empty } from './style.js';
 
 function normaliseColour(v, fallback) {
   if (typeof v !== 'string' || !v) return fallback;
@@ -233,4 +232,3 @@ function setOnline(on) {
     map.setPaintProperty('district-fill', 'fill-opacity', 1);
   }
 }
-export { empty, nameOf };

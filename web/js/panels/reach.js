@@ -234,7 +234,7 @@ export function drawReach(fit) {
   }
   showStreetNote(fc.metadata, $('#reach-note'));
   renderMapLegend('reach', bands, colours);
-  if (store.selected && store.selected.key.startsWith('feature:')) selectReached(store.selected.key.slice(8), false);
+  if (store.selected && store.selected.key.startsWith('feature:')) selectReached(store.selected.key.slice(8));
   if (fit) fitResult(fc.features.filter((f) => f.properties.layer !== 'origin'));
 }
 
@@ -249,18 +249,17 @@ export function reachedItem(p, extra) {
   btn.innerHTML = `<span class="nm">${esc(nameOf(q))}${isPlanned(q.status) ? `<span class="badge ${esc(q.status)}">${esc(statusLabel(q.status))}</span>` : ''}</span>`
     + `<span class="min">${extra || `${fmtMin(p.minutes)} ${esc(t('min'))}`}</span>`
     + `<span class="legs">${esc(legsText(p.legs) || p.legs_text || '')}</span>`;
-  btn.addEventListener('click', () => { focusFeature(p.id); if (!extra) selectReached(p.id, false); });
+  btn.addEventListener('click', () => { focusFeature(p.id); if (!extra) selectReached(p.id); });
   return btn;
 }
 // Draws the itinerary to a reached feature.
-export function selectReached(id, fit = true) {
+export function selectReached(id) {
   const fc = store.lastReach;
   const f = fc && fc.features.find((x) => x.properties.layer === 'reached' && String(x.properties.id) === String(id));
   if (!f) return;
   const rec = store.catalog.get(String(id));
   showRoute(`feature:${id}`, nameOf(rec ? rec.properties : f.properties), f.properties.minutes, f.properties.legs || []);
   for (const el of document.querySelectorAll('#reached-list .item')) el.classList.toggle('selected', el.dataset.id === String(id));
-  if (!fit) return;
 }
 export function focusFeature(id) {
   const rec = store.catalog.get(String(id));

@@ -1,6 +1,6 @@
 // Place search: names, pinyin, and coordinates in either order ("113.66, 34.75" as GIS tools
 // write them, "34.75, 113.66" as Google Maps copies them).
-import { $, state, store, KINDS, isPlanned } from '../state.js';
+import { $, store, KINDS, isPlanned } from '../state.js';
 import { t, esc, nameOf, altNameOf, kindLabel, statusLabel, scenarioName } from '../i18n.js';
 import { api, showError } from '../api.js';
 import { setOrigin, outsideArea, fmtCoord } from './reach.js';
@@ -127,4 +127,3 @@ export function bindSearch() {
   input.addEventListener('blur', () => setTimeout(closeSearch, 120));
   input.addEventListener('focus', () => { if (input.value && searchHits.length) $('#search-list').hidden = false; });
 }
-export { state };

@@ -2,7 +2,6 @@
 import { $, state, store } from '../state.js';
 import { t, esc, fmtMin, statusLabel, scenarioName, sourceText, legText, nameOf } from '../i18n.js';
 import { api, showError } from '../api.js';
-import { ROUTE } from '../map/style.js';
 import { showRoute } from '../map/route.js';
 import { setOrigin, setView } from './reach.js';
 
@@ -82,4 +81,3 @@ export function renderTargets(list) {
     box.appendChild(div);
   }
 }
-export { ROUTE };
