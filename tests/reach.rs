@@ -169,6 +169,42 @@ fn hand_checked_times_and_legs() {
         } => assert_eq!(*transfer_penalty_minutes, 2.0),
         other => panic!("expected a wait, got {other:?}"),
     }
+    // Each leg carries the way travelled: a ride passes its stops, a walk is a straight line.
+    let paths: Vec<Vec<[f64; 2]>> = fd
+        .legs
+        .iter()
+        .filter_map(|l| match l {
+            Leg::Ride { path, .. } | Leg::Street { path, .. } => Some(path.clone()),
+            Leg::Wait { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            vec![[113.60, 34.70], [113.65, 34.70]],
+            vec![[113.65, 34.70], [113.65, 34.75]],
+            vec![[113.65, 34.75], [113.65, 34.75]],
+        ]
+    );
+    let fc = r.reached.iter().find(|f| f.id == "com-c").unwrap();
+    match &fc.legs[1] {
+        Leg::Ride { path, stops, .. } => {
+            assert_eq!(*stops, 2);
+            assert_eq!(
+                path,
+                &vec![[113.60, 34.70], [113.65, 34.70], [113.70, 34.70]]
+            );
+        }
+        other => panic!("expected a ride, got {other:?}"),
+    }
+    // Walking from a point: the one leg runs from the origin to the feature.
+    let r2 = reach::reach(&city, &transit(Origin::LonLat([113.64, 34.70]), 30.0)).unwrap();
+    let fb = r2.reached.iter().find(|f| f.id == "com-b").unwrap();
+    let first = fb.legs.first().unwrap();
+    match first {
+        Leg::Street { path, .. } => assert_eq!(path.first(), Some(&[113.64, 34.70])),
+        other => panic!("expected a walk, got {other:?}"),
+    }
     // A budget below 18.5 min leaves fd out; walking alone never gets there in time.
     let r = reach::reach(&city, &transit(Origin::Place("com-a".into()), 18.0)).unwrap();
     assert!(r.reached.iter().all(|f| f.id != "com-d"));

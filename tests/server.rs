@@ -279,6 +279,19 @@ fn landing_conformance_api_and_collections() {
     assert!(map.content_type().starts_with("text/html"));
     assert_eq!(srv.get("/map").status, 308);
     assert_eq!(srv.get("/favicon.ico").status, 200);
+    // The page's modules live in subfolders of web/; the embed serves them byte for byte.
+    for f in [
+        "app.js",
+        "js/state.js",
+        "js/map/route.js",
+        "js/panels/reach.js",
+    ] {
+        let res = srv.get(&format!("/map/{f}"));
+        assert_eq!(res.status, 200, "{f}");
+        assert!(res.content_type().starts_with("text/javascript"), "{f}");
+        let disk = std::fs::read(format!("{}/web/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert_eq!(res.body, disk, "{f}");
+    }
 }
 
 /// OGC API Features Part 2: the same features in every supported CRS, each position the CRS84

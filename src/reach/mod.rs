@@ -455,7 +455,12 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                 let mut legs =
                     result::legs_from_steps(city, &steps, &tf.origins, &tf.access_origin);
                 let egress = t.secs - l.ridden(stop) as f64;
-                legs.push(Leg::walk_to_feature(egress, f.id.clone()));
+                legs.push(Leg::walk_to_feature(
+                    egress,
+                    city.transit.stops[stop as usize].lonlat,
+                    f.id.clone(),
+                    f.anchor,
+                ));
                 legs
             }
             _ => vec![Leg::walk_direct(
@@ -463,6 +468,7 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                 t.secs,
                 &tf.origins[t.seed.min(tf.origins.len() - 1)],
                 f.id.clone(),
+                f.anchor,
             )],
         };
         reached.push(ReachedFeature::new(fi, f, t.secs, &req.bands, legs));

@@ -20,6 +20,10 @@ pub enum Leg {
         minutes: f64,
         from: String,
         to: String,
+        /// The way travelled, `[lon, lat]` points from start to end (a straight line under
+        /// the crow-fly street model), so a map can draw the itinerary.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        path: Vec<[f64; 2]>,
     },
     /// Waiting at a stop (half the headway, plus the transfer penalty after a ride).
     Wait {
@@ -38,7 +42,30 @@ pub enum Leg {
         minutes: f64,
         #[serde(skip_serializing_if = "Option::is_none")]
         scenario: Option<String>,
+        /// The stops passed, boarding stop to alighting stop, as `[lon, lat]` points.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        path: Vec<[f64; 2]>,
     },
+}
+
+/// A two-point path, with coordinates rounded like every other geometry of the answer.
+fn straight(a: [f64; 2], b: [f64; 2]) -> Vec<[f64; 2]> {
+    vec![round_pt(a), round_pt(b)]
+}
+
+fn round_pt(p: [f64; 2]) -> [f64; 2] {
+    [round6(p[0]), round6(p[1])]
+}
+
+/// The stops a ride passes: the first run of `hops + 1` pattern positions from `from` to `to`
+/// (a loop pattern may visit a stop twice).
+fn ride_path(city: &City, pattern: usize, from: u32, to: u32, hops: usize) -> Vec<[f64; 2]> {
+    let stops = &city.transit.patterns[pattern].stops;
+    let at = |s: u32| round_pt(city.transit.stops[s as usize].lonlat);
+    (0..stops.len())
+        .find(|&i| stops[i] == from && stops.get(i + hops) == Some(&to))
+        .map(|i| stops[i..=i + hops].iter().map(|&s| at(s)).collect())
+        .unwrap_or_else(|| vec![at(from), at(to)])
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -50,12 +77,18 @@ fn minutes(secs: f64) -> f64 {
 }
 
 impl Leg {
-    pub(crate) fn walk_to_feature(secs: f64, feature_id: String) -> Leg {
+    pub(crate) fn walk_to_feature(
+        secs: f64,
+        stop: [f64; 2],
+        feature_id: String,
+        anchor: [f64; 2],
+    ) -> Leg {
         Leg::Street {
             mode: Mode::Walk,
             minutes: minutes(secs.max(0.0)),
             from: "stop".into(),
             to: feature_id,
+            path: straight(stop, anchor),
         }
     }
 
@@ -64,6 +97,7 @@ impl Leg {
         secs: f64,
         origin: &ResolvedOrigin,
         feature_id: String,
+        anchor: [f64; 2],
     ) -> Leg {
         let mode = match mode {
             Mode::Transit => Mode::Walk,
@@ -74,6 +108,7 @@ impl Leg {
             minutes: minutes(secs),
             from: origin.name.clone(),
             to: feature_id,
+            path: straight(origin.lonlat, anchor),
         }
     }
 
@@ -121,14 +156,16 @@ pub(crate) fn legs_from_steps(
                 }
                 let origin = access_origin
                     .get(stop as usize)
-                    .and_then(|&o| origins.get(o))
-                    .map(|o| o.name.clone())
-                    .unwrap_or_default();
+                    .and_then(|&o| origins.get(o));
+                let stop_at = city.transit.stops[stop as usize].lonlat;
                 legs.push(Leg::Street {
                     mode: Mode::Walk,
                     minutes: minutes(arrive_s as f64),
-                    from: origin,
+                    from: origin.map(|o| o.name.clone()).unwrap_or_default(),
                     to: stop_name(stop),
+                    path: origin
+                        .map(|o| straight(o.lonlat, stop_at))
+                        .unwrap_or_default(),
                 });
                 prev_time = arrive_s;
             }
@@ -161,6 +198,7 @@ pub(crate) fn legs_from_steps(
                     stops: hops,
                     minutes: minutes((alight_s - board_s) as f64),
                     scenario: p.scenario.map(|s| city.transit.scenarios[s].id.clone()),
+                    path: ride_path(city, pattern, from_stop, to_stop, hops),
                 });
                 prev_time = alight_s;
                 ridden = true;
@@ -175,6 +213,10 @@ pub(crate) fn legs_from_steps(
                     minutes: minutes(secs as f64),
                     from: stop_name(from_stop),
                     to: stop_name(to_stop),
+                    path: straight(
+                        city.transit.stops[from_stop as usize].lonlat,
+                        city.transit.stops[to_stop as usize].lonlat,
+                    ),
                 });
                 prev_time += secs;
             }

@@ -204,7 +204,9 @@ test('search 小李庄站 and a 20-minute transit reach on plan-2025 match GET /
 
   // The same question asked by name, straight to the API.
   const api = await getJson(`/reach?from=${encodeURIComponent('小李庄站')}&mode=transit&scenario=plan-2025&bands=10,20`);
-  const expected = apiList(api).sort(byId);
+  // The origin itself is not a reached feature.
+  const expected = apiList(api).filter((r) => r.id !== 'hub-xiaolizhuang').sort(byId);
+  assert.ok(apiList(api).some((r) => r.id === 'hub-xiaolizhuang'), 'the API lists the origin at 0 min');
   assert.ok(expected.length >= 3, 'the plan reaches several features from 小李庄站');
   assert.ok(expected.some((r) => r.id === 'hub-zhengzhou-east'), '郑州东站 is within 20 minutes with the plan');
   const shown = (await panelList()).sort(byId);
@@ -215,7 +217,8 @@ test('search 小李庄站 and a 20-minute transit reach on plan-2025 match GET /
   assert.ok(bands > 0, 'band polygons are drawn');
   assert.equal(await page.locator('#map-legend .row').count(), api.features.filter((f) => f.properties.layer === 'band').length);
   // The street model note is shown.
-  assert.match(await page.textContent('#street-note summary'), /crow-fly|Street model/i);
+  assert.match(await page.textContent('#reach-note'), /Street model: No real street network/);
+  assert.match(await page.textContent('#reach-summary'), new RegExp(`^${expected.length} features reached within 20 min`));
   // The URL carries the state.
   await page.waitForFunction(() => new URLSearchParams(window.location.search).get('minutes') === '20' && new URLSearchParams(window.location.search).get('from'));
   const q = new URL(page.url()).searchParams;
@@ -240,12 +243,12 @@ test('switching the scenario reruns the reach, and the language switches labels'
   await page.selectOption('#scenario', 'existing');
   await waitReach('existing');
   const api = await getJson(`/reach?from=hub-xiaolizhuang&mode=transit&scenario=existing&bands=10,20`);
-  assert.deepEqual((await panelList()).sort(byId), apiList(api).sort(byId));
+  assert.deepEqual((await panelList()).sort(byId), apiList(api).filter((r) => r.id !== 'hub-xiaolizhuang').sort(byId));
   assert.ok(!apiList(api).some((r) => r.id === 'hub-zhengzhou-east'), 'without the plan 郑州东站 is out of reach');
 
   await page.click('#lang-zh');
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-Hans');
-  assert.equal(await page.textContent('#origin-name'), '小李庄站');
+  assert.equal(await page.textContent('#origin-list .origin-name'), '小李庄站');
   assert.equal(await page.textContent('#tab-targets'), '规划目标');
   const zhField = await page.evaluate(() => JSON.stringify(window.cityreach.map.getLayoutProperty('feat-point', 'text-field')));
   assert.match(zhField, /name_zh/);
@@ -254,7 +257,7 @@ test('switching the scenario reruns the reach, and the language switches labels'
   await page.screenshot({ path: path.join(ARTIFACTS, 'reach-existing-zh.png') });
 
   await page.click('#lang-en');
-  assert.equal(await page.textContent('#origin-name'), 'Xiaolizhuang Railway Station');
+  assert.equal(await page.textContent('#origin-list .origin-name'), 'Xiaolizhuang Railway Station');
   const enField = await page.evaluate(() => JSON.stringify(window.cityreach.map.getLayoutProperty('feat-point', 'text-field')));
   assert.match(enField, /name_en/);
   assertClean('scenario and language');
@@ -271,7 +274,7 @@ test('compare shows what plan-2025 adds over existing', async () => {
     getJson('/reach?from=hub-xiaolizhuang&mode=transit&scenario=plan-2025&bands=10,20'),
   ]);
   const baseIds = new Set(apiList(base).map((r) => r.id));
-  const onlyPlan = apiList(plan).filter((r) => !baseIds.has(r.id)).map((r) => r.id).sort();
+  const onlyPlan = apiList(plan).filter((r) => !baseIds.has(r.id) && r.id !== 'hub-xiaolizhuang').map((r) => r.id).sort();
   const shown = (await page.$$eval('#cmp-only .item', (els) => els.map((e) => e.dataset.id))).sort();
   assert.deepEqual(shown, onlyPlan);
   assert.ok(shown.length > 0);
@@ -311,8 +314,8 @@ test('a shared link restores the reach', async () => {
   assertClean('shared link');
 });
 
-test('a click on the map runs a reach from that point; popups show the source', async () => {
-  // A feature: hover shows a tooltip, click opens its details with seed source and accuracy.
+test('a click on a feature only opens it; "Reach from here" and a click on an empty spot set the origin', async () => {
+  const before = await page.evaluate(() => window.cityreach.lastReachUrl);
   const pt = await page.evaluate(() => {
     const m = window.cityreach.map;
     const f = m.queryRenderedFeatures({ layers: ['feat-point'] }).find((x) => x.properties.id === 'hub-zhengzhou-east');
@@ -325,11 +328,16 @@ test('a click on the map runs a reach from that point; popups show the source', 
   await page.mouse.click(box.x + pt.x, box.y + pt.y);
   await page.waitForSelector('.pp dl');
   const popup = await page.textContent('.pp');
-  assert.match(popup, /\.txt line \d+/, 'the popup names the seed document and line');
+  assert.match(popup, /line \d+/, 'the popup names the source document and line');
+  assert.doesNotMatch(popup, /\.txt/, 'sources are titles, not file names');
   assert.match(popup, /± \d+ m/, 'the popup gives the position accuracy');
+  // Reading the feature leaves the analysis alone.
+  await page.waitForTimeout(600);
+  assert.equal(await page.evaluate(() => window.cityreach.lastReachUrl), before, 'no new reach');
+  assert.equal(new URL(page.url()).searchParams.get('from'), 'hub-xiaolizhuang');
+  await page.click('.pp button[data-reach-from][data-act="replace"]');
+  await page.waitForFunction(() => new URL(window.cityreach.lastReachUrl).searchParams.get('from') === 'hub-zhengzhou-east', null, { timeout: 30000 });
   await waitReach('plan-2025');
-  assert.equal(new URL(await page.evaluate(() => window.cityreach.lastReachUrl)).searchParams.get('from'), 'hub-zhengzhou-east');
-  await page.keyboard.press('Escape');
 
   // An empty spot: the origin becomes lon,lat.
   const spot = await page.evaluate(() => {
@@ -358,9 +366,407 @@ test('API errors are shown with their code and description', async () => {
     const text = await page.textContent('#error');
     assert.match(text, /InvalidParameterValue|NotFound/);
     assert.match(text, /nowhere-at-all/);
+    // What happened and what to do next, in the page's language.
+    assert.match(text, /Search by name, pinyin or “lon, lat”, or click the map|Check the origin and the settings/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'error-en.png') });
   } finally {
     expectHttpError = false;
   }
   assertClean('errors');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The map as a planner uses it: phone and desktop, 中文 and English, keyboard.
+// ---------------------------------------------------------------------------------------------
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+// A fresh page at a size, watched like the main one.
+async function openAt(viewport, query) {
+  const p = await context.newPage();
+  watch(p);
+  await p.setViewportSize(viewport);
+  await p.bringToFront();
+  await p.goto(`${BASE}/map/?${query}`);
+  await p.waitForFunction(() => window.cityreach && window.cityreach.ready, null, { timeout: 60000 });
+  return p;
+}
+const reachDone = (p) => p.waitForFunction(() => document.documentElement.dataset.reachState === 'done', null, { timeout: 60000 });
+const rect = (p, sel) => p.evaluate((s) => { const r = document.querySelector(s).getBoundingClientRect(); return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height }; }, sel);
+const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+// WCAG 2.1 contrast of every visible text against what is behind it (backgrounds composited up
+// the tree over white); 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold).
+async function contrastFailures(p) {
+  return p.evaluate(() => {
+    const parse = (c) => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const v = m[1].split(',').map((x) => parseFloat(x)); return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 }; };
+    const over = (top, under) => ({ r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a), b: top.b * top.a + under.b * (1 - top.a), a: 1 });
+    const lum = (c) => { const f = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+    const background = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0) layers.push(c);
+        if (c && c.a === 1) break;
+      }
+      let bg = { r: 255, g: 255, b: 255, a: 1 };
+      for (const c of layers.reverse()) bg = over(c, bg);
+      return bg;
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || seen.has(el)) continue;
+      seen.add(el);
+      // Labels drawn on the map canvas and the band chips' own colours are checked elsewhere.
+      if (el.closest('.maplibregl-ctrl-attrib, [hidden], option, .maplibregl-canvas-container')) continue;
+      const r = el.getBoundingClientRect();
+      const cs = getComputedStyle(el);
+      if (!r.width || !r.height || cs.visibility === 'hidden' || cs.display === 'none' || Number(cs.opacity) === 0) continue;
+      if (r.bottom < 0 || r.top > innerHeight || r.right < 0 || r.left > innerWidth) continue;
+      const fg0 = parse(cs.color);
+      const bg = background(el);
+      const fg = over(fg0, bg);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = parseFloat(cs.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) out.push(`${ratio.toFixed(2)}:1 ${size}px "${n.textContent.trim().slice(0, 40)}" (${cs.color} on rgb(${Math.round(bg.r)},${Math.round(bg.g)},${Math.round(bg.b)}))`);
+    }
+    return out;
+  });
+}
+
+test('phone 390×844: map, panel, search and language toggle all fit, nothing scrolls sideways', async () => {
+  for (const lang of ['zh', 'en']) {
+    const p = await openAt(PHONE, `lang=${lang}&from=hub-xiaolizhuang&scenario=plan-2025&minutes=30&step=10`);
+    await reachDone(p);
+    const sw = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(sw <= PHONE.width, `${lang}: page is ${sw} px wide`);
+    const map = await rect(p, '#map');
+    assert.ok(map.width >= PHONE.width - 2 && map.height >= 240, `${lang}: map is ${map.width}×${map.height}`);
+    for (const sel of ['#search', '#lang-zh', '#lang-en', '#scenario', '#minutes', '#tab-targets']) {
+      const r = await rect(p, sel);
+      assert.ok(r.left >= 0 && r.right <= PHONE.width && r.width > 0, `${lang}: ${sel} on screen (${r.left}–${r.right})`);
+    }
+    const layers = await rect(p, '#layers-box');
+    const panel = await rect(p, '.panel');
+    assert.ok(!overlap(layers, panel), `${lang}: the Layers box does not cover the panel`);
+    assert.equal(await p.getAttribute('#layers-toggle', 'aria-expanded'), 'false', 'layers start folded on a phone');
+    await mapIdle(p);
+    await p.screenshot({ path: path.join(ARTIFACTS, `phone-${lang}.png`) });
+    assert.deepEqual(await contrastFailures(p), [], `${lang}: text contrast on a phone`);
+    // Keyboard on a phone-sized page: search, choose, reach.
+    await p.click('#lang-en');
+    await p.focus('#search');
+    await p.keyboard.type('郑州站');
+    await p.waitForSelector('#search-list li[role="option"]');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => new URL(window.cityreach.lastReachUrl).searchParams.get('from') !== 'hub-xiaolizhuang', null, { timeout: 30000 });
+    await reachDone(p);
+    assert.deepEqual(await contrastFailures(p), [], `${lang}: text contrast on a phone after a search`);
+    await p.close();
+  }
+  await page.bringToFront();
+  assertClean('phone');
+});
+
+test('a feature read after a reach keeps the analysis; its route is drawn with lines and transfers', async () => {
+  const p = await openAt(DESKTOP, 'lang=en&from=hub-xiaolizhuang&scenario=plan-2025&minutes=40&step=10&map=10.4/34.735/113.7');
+  await reachDone(p);
+  const url = await p.evaluate(() => window.cityreach.lastReachUrl);
+  await mapIdle(p);
+  // An FTZ marker on screen.
+  const pt = await p.evaluate(() => {
+    const m = window.cityreach.map;
+    const f = m.queryRenderedFeatures({ layers: ['feat-point'] }).find((x) => x.properties.kind === 'free_trade_zone');
+    return f ? { ...m.project(f.geometry.coordinates), id: f.properties.id } : null;
+  });
+  assert.ok(pt, 'a free-trade-zone marker is on screen');
+  const box = await p.locator('#map canvas').boundingBox();
+  const zoom = await p.evaluate(() => window.cityreach.map.getZoom());
+  await p.mouse.click(box.x + pt.x, box.y + pt.y);
+  await p.waitForSelector('.pp dl');
+  await p.waitForTimeout(800);
+  assert.equal(await p.evaluate(() => window.cityreach.lastReachUrl), url, 'the reach is not rerun');
+  assert.equal(await p.evaluate(() => window.cityreach.map.getZoom()), zoom, 'the map is not re-zoomed');
+  assert.equal(await p.textContent('#origin-list .origin-name'), 'Xiaolizhuang Railway Station');
+
+  // The route to the airport: a ride on the planned link, drawn in its colour, with named stops.
+  await p.keyboard.press('Escape');
+  // By keyboard: the reached item is a button.
+  await p.focus('#reached-list .item[data-id="hub-xinzheng-airport"]');
+  await p.keyboard.press('Enter');
+  await p.waitForFunction(() => document.documentElement.dataset.route === 'feature:hub-xinzheng-airport');
+  await mapIdle(p);
+  const route = await p.evaluate(() => window.cityreach.route);
+  const rides = route.filter((f) => f.properties.type === 'ride');
+  const stops = route.filter((f) => f.properties.type === 'stop').map((f) => f.properties.label);
+  assert.ok(rides.length >= 1 && rides.every((f) => f.geometry.coordinates.length >= 2), 'rides are lines');
+  assert.ok(stops.includes('小李庄站'), `boarding station named: ${stops}`);
+  // The drawn line is the answer's own leg geometry.
+  const api = await getJson('/reach?from=hub-xiaolizhuang&mode=transit&scenario=plan-2025&bands=10,20,30,40');
+  const legs = api.features.find((f) => f.properties.id === 'hub-xinzheng-airport').properties.legs;
+  assert.deepEqual(rides.map((f) => f.geometry.coordinates), legs.filter((l) => l.type === 'ride').map((l) => l.path));
+  const steps = await p.$$eval('#route .steps li', (els) => els.map((e) => e.textContent));
+  assert.ok(steps.some((s) => /^Wait \d+(\.\d)? min at 小李庄站/.test(s)), steps.join(' | '));
+  assert.ok(steps.some((s) => /stops?, \d+(\.\d)? min$/.test(s)), steps.join(' | '));
+  assert.ok(await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['route-ride'] }).length) > 0, 'the ride is drawn');
+  await p.screenshot({ path: path.join(ARTIFACTS, 'route-en.png') });
+  // Switching the language keeps the route and re-says its steps.
+  await p.click('#lang-zh');
+  assert.equal(await p.evaluate(() => document.documentElement.dataset.route), 'feature:hub-xinzheng-airport');
+  assert.match(await p.textContent('#route'), /在 小李庄站 候车 \d+ 分钟/);
+  await p.close();
+  await page.bringToFront();
+  assertClean('route');
+});
+
+test('coordinates: lat,lon as Google Maps copies them, and out-of-area points, say what to do; ⌂ goes home', async () => {
+  const p = await openAt(DESKTOP, 'lang=en&scenario=existing&minutes=20&step=0');
+  // Out of the area first: nothing moves, the message is the page's own.
+  const c0 = await p.evaluate(() => window.cityreach.map.getCenter().toArray());
+  await p.fill('#search', '120, 30');
+  await p.waitForSelector('#search-list li[role="option"]');
+  await p.keyboard.press('Enter');
+  await p.waitForSelector('#error:not([hidden])');
+  const err = await p.textContent('#error');
+  assert.match(err, /120, 30 is outside Zhengzhou .*Click a point on the map or search by name/);
+  assert.doesNotMatch(err, /\d\.\d{6,}/, 'no raw floating-point noise');
+  await p.waitForTimeout(400);
+  assert.deepEqual(await p.evaluate(() => window.cityreach.map.getCenter().toArray()), c0, 'the map did not pan away');
+
+  // Pasted "lat, lon": understood, the stale error goes away.
+  await p.fill('#search', '34.7536, 113.6598');
+  await p.waitForSelector('#search-list li[role="option"]');
+  assert.match(await p.textContent('#search-list li[role="option"]'), /113\.6598, 34\.7536/);
+  await p.keyboard.press('Enter');
+  await reachDone(p);
+  assert.equal(new URL(await p.evaluate(() => window.cityreach.lastReachUrl)).searchParams.get('from'), '113.6598,34.7536');
+  assert.equal(await p.isHidden('#error'), true, 'the previous error is cleared');
+
+  // Home: back to the whole city.
+  await p.evaluate(() => window.cityreach.map.jumpTo({ center: [114.9, 35.3], zoom: 9 }));
+  await p.click('#home');
+  await p.waitForFunction(() => { const c = window.cityreach.map.getCenter(); return Math.abs(c.lng - 113.70) < 1e-3 && Math.abs(c.lat - 34.735) < 1e-3; }, null, { timeout: 5000 });
+
+  // 中文: the same mistake explained in Chinese.
+  await p.click('#lang-zh');
+  await p.fill('#search', '120, 30');
+  await p.waitForSelector('#search-list li[role="option"]');
+  await p.keyboard.press('Enter');
+  await p.waitForSelector('#error:not([hidden])');
+  assert.match(await p.textContent('#error'), /不在郑州范围内/);
+  await p.close();
+  await page.bringToFront();
+  assertClean('coordinates');
+});
+
+test('compare draws "added by the plan" only where the plan adds; targets drop the compare layers', async () => {
+  // Walking: the plan changes nothing, so nothing is outlined as added.
+  const p = await openAt(DESKTOP, 'lang=en&from=hub-zhengzhou-east&mode=walk&scenario=plan-2025&minutes=20&step=10&view=compare');
+  await p.waitForSelector('#compare-result:not([hidden])');
+  await mapIdle(p);
+  assert.equal(await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['cmp-plan-line', 'cmp-plan-fill'] }).length), 0);
+  assert.ok(await p.isVisible('#cmp-no-area'));
+  assert.doesNotMatch(await p.textContent('#map-legend'), /added by the plan/);
+
+  // From 小李庄站 by transit the plan adds area: outlined, and in the legend.
+  await p.goto(`${BASE}/map/?lang=en&from=hub-xiaolizhuang&mode=transit&scenario=plan-2025&minutes=20&step=10&view=compare`);
+  await p.waitForFunction(() => window.cityreach.ready && document.documentElement.dataset.reachState === 'done', null, { timeout: 60000 });
+  await mapIdle(p);
+  assert.ok(await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['cmp-plan-fill'] }).length) > 0);
+  assert.match(await p.textContent('#map-legend'), /added by the plan/);
+  assert.deepEqual(await contrastFailures(p), [], 'compare panel');
+
+  // Plan targets: no compare legend or rings left behind.
+  await p.click('#tab-targets');
+  await p.waitForSelector('#targets-list .target');
+  await mapIdle(p);
+  assert.equal(await p.isHidden('#map-legend'), true);
+  assert.equal(await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line', 'reached-ring'] }).length), 0);
+  // The 700 km target is a length, not "≤ 0 min"; targets that cannot be evaluated offer no reach.
+  const km = await p.textContent('[data-target="rail-network-700km"]');
+  assert.match(km, /about 700 km/);
+  assert.doesNotMatch(km, /≤ 0/);
+  for (const id of ['rail-network-700km', 'air-cargo-24h', 'capitals-2h']) {
+    assert.equal(await p.locator(`[data-target="${id}"] button`).count(), 0, `${id} has no buttons`);
+  }
+  // An evaluable target: its route, then its reach with a slider that shows the minutes used.
+  await p.click('[data-target="xlz-east-15min"] [data-act="route"]');
+  await p.waitForFunction(() => document.documentElement.dataset.route === 'target:xlz-east-15min');
+  await p.click('[data-target="xlz-east-15min"] [data-act="reach"]');
+  await reachDone(p);
+  const m = Number(new URL(await p.evaluate(() => window.cityreach.lastReachUrl)).searchParams.get('bands')?.split(',').at(-1) || 0);
+  assert.equal(String(m), await p.inputValue('#minutes'), 'the slider shows the minutes of the reach');
+  await p.close();
+  await page.bringToFront();
+  assertClean('compare and targets');
+});
+
+test('24 bands: the chips fit and neighbouring colours differ', async () => {
+  const p = await openAt(DESKTOP, 'lang=en&from=hub-zhengzhou-east&mode=transit&scenario=existing&minutes=120&step=5');
+  await reachDone(p);
+  const chips = await p.$$eval('#band-legend .b', (els) => els.map((e) => ({ bg: getComputedStyle(e).backgroundColor, right: e.getBoundingClientRect().right })));
+  assert.equal(chips.length, 24);
+  const legend = await rect(p, '#band-legend');
+  assert.ok(chips.every((c) => c.right <= legend.right + 0.5), 'no chip runs past the panel');
+  const rgb = (s) => s.match(/\d+/g).slice(0, 3).map(Number);
+  for (let i = 1; i < chips.length; i += 1) {
+    const a = rgb(chips[i - 1].bg); const b = rgb(chips[i].bg);
+    const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    assert.ok(d >= 40, `bands ${i} and ${i + 1} differ (${d.toFixed(0)})`);
+  }
+  await p.close();
+  await page.bringToFront();
+  assertClean('many bands');
+});
+
+test('popups fit the map; unticking Planned removes its rings; the origin is not counted', async () => {
+  for (const vp of [DESKTOP, PHONE]) {
+    const p = await openAt(vp, 'lang=en&from=hub-xiaolizhuang&scenario=plan-2025&minutes=40&step=10');
+    await reachDone(p);
+    await mapIdle(p);
+    // The tallest popup (a reached hub: route, sources, aliases) at the bottom of the map.
+    await p.evaluate(() => {
+      const m = window.cityreach.map;
+      const rec = window.cityreach.catalog.get('hub-xinzheng-airport');
+      const h = m.getContainer().clientHeight;
+      // Puts the hub 70 px above the bottom edge, in the middle.
+      m.jumpTo({ center: m.unproject(m.project(rec.geometry.coordinates).sub({ x: 0, y: h / 2 - 70 })).toArray() });
+    });
+    await mapIdle(p);
+    const pt = await p.evaluate(() => window.cityreach.map.project(window.cityreach.catalog.get('hub-xinzheng-airport').geometry.coordinates));
+    const box = await p.locator('#map canvas').boundingBox();
+    await p.mouse.click(box.x + pt.x, box.y + pt.y);
+    await p.waitForSelector('.maplibregl-popup .pp dl');
+    await p.waitForTimeout(300);
+    const pop = await rect(p, '.maplibregl-popup');
+    const map = await rect(p, '#map');
+    assert.ok(pop.top >= map.top - 1 && pop.bottom <= map.bottom + 1, `${vp.width}: popup ${pop.top}–${pop.bottom} within map ${map.top}–${map.bottom}`);
+    assert.deepEqual(await contrastFailures(p), [], `${vp.width}: text contrast with a popup open`);
+    await p.keyboard.press('Escape');
+
+    // Planned features hidden: no ring or minute label stays behind.
+    if (vp === DESKTOP) {
+      await p.click('#st-planned');
+      await mapIdle(p);
+      const ghosts = await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['reached-ring', 'reached-minutes'] }).filter((f) => f.properties.status !== 'existing').length);
+      assert.equal(ghosts, 0);
+      // The origin (0 min) is not among the reached features.
+      const ids = await p.$$eval('#reached-list .item', (els) => els.map((e) => e.dataset.id));
+      assert.ok(!ids.includes('hub-xiaolizhuang'));
+      assert.match(await p.textContent('#reach-summary'), new RegExp(`^${ids.length} features? reached`));
+    }
+    await p.close();
+  }
+  await page.bringToFront();
+  assertClean('popups and toggles');
+});
+
+test('中文 throughout, English names in English, and WCAG AA contrast for text', async () => {
+  const p = await openAt(DESKTOP, 'lang=zh&from=hub-xiaolizhuang&scenario=plan-2025&minutes=40&step=10');
+  await reachDone(p);
+  const latin = /\b(Existing|Plan|Wait|Walk|stops|min|Street model|target)\b/;
+  const scen = await p.$$eval('#scenario option', (els) => els.map((e) => e.textContent));
+  for (const s of scen) assert.doesNotMatch(s, latin, `scenario "${s}"`);
+  assert.equal(await p.getAttribute('#minutes-out', 'data-unit'), '分钟');
+  const legs = await p.$$eval('#reached-list .item .legs', (els) => els.map((e) => e.textContent).join(' | '));
+  assert.match(legs, /候车/);
+  assert.doesNotMatch(legs, /\b(Wait|Walk|stops)\b/);
+  assert.match(await p.textContent('#reach-note'), /街道模型/);
+  // The line legend names every line of the map, in Chinese.
+  const lines = await getJson('/collections/transit_lines/items?limit=1000');
+  const planned = await getJson('/collections/planned_additions/items?limit=1000');
+  const legend = await p.$$eval('#line-legend li', (els) => els.map((e) => e.textContent));
+  assert.equal(legend.length, lines.features.length + planned.features.filter((f) => /LineString/.test(f.geometry.type)).length);
+  assert.ok(legend.includes('1号线') && legend.includes('城郊线'), legend.join(' | '));
+  assert.deepEqual(await contrastFailures(p), [], 'reach panel, 中文');
+  await p.screenshot({ path: path.join(ARTIFACTS, 'reach-plan-2025-zh.png') });
+  await p.click('#tab-targets');
+  await p.waitForSelector('#targets-list .target');
+  const titles = await p.$$eval('#targets-list .target-title', (els) => els.map((e) => e.textContent));
+  for (const s of titles) assert.match(s, /[\u4e00-\u9fff]/, `target title "${s}" is Chinese`);
+  assert.doesNotMatch(await p.textContent('#targets-list'), /\.txt/);
+  assert.deepEqual(await contrastFailures(p), [], 'targets, 中文');
+
+  // English: a metro station picked from search keeps its English name.
+  await p.click('#lang-en');
+  await p.click('#tab-reach');
+  await p.fill('#search', '二七广场');
+  await p.waitForSelector('#search-list li[role="option"]');
+  const hits = await p.$$eval('#search-list li[role="option"]', (els) => els.map((e) => e.textContent));
+  const i = hits.findIndex((h) => /station/.test(h));
+  assert.ok(i >= 0, hits.join(' | '));
+  for (let k = 0; k < i; k += 1) await p.keyboard.press('ArrowDown');
+  await p.keyboard.press('Enter');
+  await reachDone(p);
+  const name = await p.textContent('#origin-list .origin-name');
+  assert.equal(name, 'Erqi Guangchang');
+  assert.ok((await p.$$eval('#line-legend li', (els) => els.map((e) => e.textContent))).includes('Line 1'));
+  assert.deepEqual(await contrastFailures(p), [], 'reach panel, English');
+  await p.close();
+  await page.bringToFront();
+  assertClean('languages and contrast');
+});
+
+test('exports: CSV of the reached features and a PNG with legend, scale and parameters', async () => {
+  const p = await openAt(DESKTOP, 'lang=en&from=hub-xiaolizhuang&scenario=plan-2025&minutes=30&step=10');
+  await reachDone(p);
+  await mapIdle(p);
+  const [csvDl] = await Promise.all([p.waitForEvent('download'), p.click('#download-csv')]);
+  const csvFile = path.join(ARTIFACTS, 'reach.csv');
+  await csvDl.saveAs(csvFile);
+  const lines = fs.readFileSync(csvFile, 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
+  assert.equal(lines[0], 'id,name_zh,name_en,kind,status,minutes,band_max_minutes,lon,lat,route,origin,mode,scenario');
+  const api = await getJson('/reach?from=hub-xiaolizhuang&mode=transit&scenario=plan-2025&bands=10,20,30');
+  const want = apiList(api).filter((r) => r.id !== 'hub-xiaolizhuang');
+  assert.equal(lines.length - 1, want.length);
+  const rows = lines.slice(1).map((l) => l.split(','));
+  assert.deepEqual(rows.map((r) => r[0]).sort(), want.map((r) => r.id).sort());
+  for (const r of rows) assert.equal(Number(r[5]), want.find((w) => w.id === r[0]).minutes);
+
+  const [pngDl] = await Promise.all([p.waitForEvent('download'), p.click('#download-png')]);
+  const pngFile = path.join(ARTIFACTS, 'map-export.png');
+  await pngDl.saveAs(pngFile);
+  const png = fs.readFileSync(pngFile);
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  const width = png.readUInt32BE(16); const height = png.readUInt32BE(20);
+  const canvas = await p.evaluate(() => { const c = window.cityreach.map.getCanvas(); return { w: c.width, h: c.height }; });
+  assert.equal(width, canvas.w);
+  assert.ok(height > canvas.h, 'header and legend are added below and above the map');
+  await p.close();
+  await page.bringToFront();
+  assertClean('exports');
+});
+
+test('several origins at once: the reach is their union, as the API answers it', async () => {
+  const p = await openAt(DESKTOP, 'lang=en&from=hub-xiaolizhuang&scenario=existing&minutes=20&step=10');
+  await reachDone(p);
+  await p.click('#add-origin');
+  assert.equal(await p.getAttribute('#add-origin', 'aria-pressed'), 'true');
+  await p.keyboard.type('郑州东站');
+  await p.waitForSelector('#search-list li[role="option"]');
+  await p.keyboard.press('Enter');
+  await p.waitForFunction(() => (new URL(window.cityreach.lastReachUrl).searchParams.get('from') || '').includes('|'), null, { timeout: 30000 });
+  await reachDone(p);
+  const from = new URL(await p.evaluate(() => window.cityreach.lastReachUrl)).searchParams.get('from');
+  const parts = from.split('|');
+  assert.equal(parts.length, 2);
+  assert.equal(parts[0], 'hub-xiaolizhuang');
+  assert.equal(await p.locator('#origin-list .origin-chip').count(), 2);
+  const api = await getJson(`/reach?from=${encodeURIComponent(from)}&mode=transit&scenario=existing&bands=10,20`);
+  const origins = new Set(api.metadata.origins.map((o) => o.id));
+  const ids = await p.$$eval('#reached-list .item', (els) => els.map((e) => e.dataset.id).sort());
+  assert.deepEqual(ids, apiList(api).filter((r) => !origins.has(r.id)).map((r) => r.id).sort());
+  // Removing one origin by keyboard.
+  await p.focus('#origin-list .origin-chip:nth-child(2) button');
+  await p.keyboard.press('Enter');
+  await p.waitForFunction(() => new URL(window.cityreach.lastReachUrl).searchParams.get('from') === 'hub-xiaolizhuang', null, { timeout: 30000 });
+  await p.close();
+  await page.bringToFront();
+  assertClean('several origins');
 });

@@ -62,9 +62,10 @@ stop_server() {
 # by cargo's change detection, so check that the served page is the one in the tree.
 served_is_current() {
   local f
-  for f in index.html app.js style.css favicon.svg vendor/maplibre-gl.mjs; do
+  while IFS= read -r f; do
+    f="${f#web/}"
     curl -fsS "$BASE_URL/map/$f" | cmp -s - "web/$f" || { echo "served /map/$f differs from web/$f" >&2; return 1; }
-  done
+  done < <(find web -type f ! -name '.*' | sort)
 }
 
 start_server

@@ -1,0 +1,71 @@
+// Requests to the cityreach API, and errors shown in the current language with a next step.
+import { $ } from './state.js';
+import { t, esc } from './i18n.js';
+
+// The API lives at the server root; the page is served under /map/.
+const API = new URL('../', window.location.href);
+let pending = 0;
+
+export class ApiError extends Error {
+  constructor(code, description, status, parameter) {
+    super(description);
+    this.code = code; this.description = description; this.status = status; this.parameter = parameter;
+  }
+}
+
+function busy(delta) {
+  pending = Math.max(0, pending + delta);
+  $('#progress').hidden = pending === 0;
+}
+
+// Server texts print floats as computed (112.99000000000001); people read four decimals.
+const tidyNumbers = (s) => String(s).replace(/(-?\d+\.\d{4})\d{4,}/g, (_, a) => String(Number(a)));
+
+function messageFor(e) {
+  if (e.userMessage) return e.userMessage;
+  if (e.code === 'NetworkError') return t('errNetwork', { p: e.description });
+  if (e.status === 503 || e.status === 429) return t('errBusy');
+  if (e.status === 404 || e.code === 'NotFound') return t('errNotFound');
+  if (e.parameter === 'from' && /unknown place/.test(e.description || '')) return t('errNotFound');
+  if (e.status >= 400 && e.status < 500) return t('errBadInput');
+  return t('errServer', { c: e.code || e.status || '?' });
+}
+
+// err: an ApiError, an Error, or {message} made by the page itself; null hides the box.
+export function showError(err) {
+  const box = $('#error');
+  if (!err) { box.hidden = true; box.innerHTML = ''; delete box.dataset.code; return; }
+  const msg = messageFor(err);
+  const detail = err.description && !err.userMessage
+    ? `<div class="err-detail">${esc(t('errDetail'))}: <code>${esc(err.code || '')}</code> ${esc(tidyNumbers(err.description))}</div>` : '';
+  box.innerHTML = `<div class="err-msg">${esc(msg)}</div>${detail}`;
+  box.dataset.code = err.code || '';
+  box.hidden = false;
+}
+
+export async function api(path, params, signal) {
+  const url = new URL(path, API);
+  if (params) for (const [k, v] of Object.entries(params)) if (v != null && v !== '') url.searchParams.set(k, v);
+  busy(1);
+  try {
+    let res;
+    try {
+      res = await fetch(url, { headers: { Accept: 'application/geo+json, application/json' }, signal });
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      throw new ApiError('NetworkError', url.pathname, 0);
+    }
+    const text = await res.text();
+    let body = null;
+    try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+    if (!res.ok) {
+      const code = body && body.code ? body.code : `HTTP ${res.status}`;
+      const description = body && body.description ? body.description : (text || res.statusText).slice(0, 300);
+      throw new ApiError(code, description, res.status, body && body.parameter);
+    }
+    if (body === null) throw new ApiError('InvalidResponse', `${url.pathname}: not JSON`, res.status);
+    return { body, url: url.toString() };
+  } finally {
+    busy(-1);
+  }
+}

@@ -1,0 +1,224 @@
+// Every text the page shows, in 中文 and English, and the helpers that name things.
+import { state, store, KINDS } from './state.js';
+
+const STRINGS = {
+  city: ['郑州 · 规划可达性', 'Zhengzhou · planning reach'],
+  searchPlaceholder: ['搜索地点：名称、拼音或坐标', 'Search a place: name, pinyin or coordinates'],
+  origin: ['起点', 'Origin'],
+  noOrigin: ['—', '—'],
+  clear: ['清除', 'Clear'],
+  remove: ['移除', 'Remove'],
+  addOrigin: ['＋ 添加起点', '+ Add origin'],
+  addingOrigin: ['请选择另一个起点：搜索或点击地图', 'Choose another origin: search or click the map'],
+  originHint: ['搜索地点或点击地图空白处设为起点；点击要素查看详情。地图获得焦点时按 Enter 以地图中心为起点。', 'Search a place or click an empty spot on the map to set the origin; click a feature to read it. Enter on the focused map uses its centre.'],
+  mode: ['方式', 'Mode'],
+  mode_transit: ['公共交通', 'Transit'],
+  mode_walk: ['步行', 'Walk'],
+  mode_bike: ['自行车', 'Bike'],
+  mode_drive: ['驾车', 'Drive'],
+  minutes: ['时间', 'Minutes'],
+  bands: ['分段', 'Bands'],
+  band_single: ['单一时段', 'One band'],
+  band_5: ['每 5 分钟', 'Every 5 min'],
+  band_10: ['每 10 分钟', 'Every 10 min'],
+  band_15: ['每 15 分钟', 'Every 15 min'],
+  band_30: ['每 30 分钟', 'Every 30 min'],
+  scenario: ['情景', 'Scenario'],
+  tabReach: ['可达范围', 'Reach'],
+  tabCompare: ['规划对比', 'Compare'],
+  tabTargets: ['规划目标', 'Plan targets'],
+  reachEmpty: ['尚无结果。选择起点以查看可达范围。', 'No reach yet. Choose an origin to see what can be reached.'],
+  compareEmpty: ['选择起点，对比规划情景与现状网络。', 'Choose an origin to compare the plan with the existing network.'],
+  download: ['GeoJSON', 'GeoJSON'],
+  downloadCsv: ['CSV', 'CSV'],
+  downloadPng: ['图片 PNG', 'Image PNG'],
+  exportTitle: ['导出', 'Export'],
+  layers: ['图层', 'Layers'],
+  home: ['回到全市视图', 'Back to the whole city'],
+  planningFeatures: ['规划要素', 'Planning features'],
+  status: ['状态', 'Status'],
+  st_existing: ['现状', 'Existing'],
+  st_planned: ['规划、在建、拟建', 'Planned, building, proposed'],
+  basemap: ['底图', 'Basemap'],
+  bm_transit: ['地铁与铁路', 'Metro and rail'],
+  bm_districts: ['行政区', 'Districts'],
+  bm_online: ['在线底图 OSM（需联网）', 'Online tiles, OSM (needs internet)'],
+  lineLegend: ['线路', 'Lines'],
+  plannedLink: ['规划线路（虚线）', 'Planned link (dashed)'],
+  computing: ['正在计算可达范围…', 'Computing reach…'],
+  reachedWithin: ['{n} 个要素在 {m} 分钟内可达', '{n} features reached within {m} min'],
+  reachedWithin1: ['{n} 个要素在 {m} 分钟内可达', '{n} feature reached within {m} min'],
+  area: ['面积', 'area'],
+  min: ['分钟', 'min'],
+  noneReached: ['此时段内没有可达要素。', 'No features in this band.'],
+  bandRange: ['{a}–{b} 分钟', '{a}–{b} min'],
+  reachFromHere: ['以此为起点', 'Reach from here'],
+  addAsOrigin: ['添加为起点', 'Add as origin'],
+  showRoute: ['在地图上显示路线', 'Show the route on the map'],
+  routeTo: ['到 {n} 的路线', 'Route to {n}'],
+  kind: ['类别', 'Kind'],
+  statusL: ['状态', 'Status'],
+  asOf: ['状态年份', 'Status as of'],
+  district: ['行政区', 'District'],
+  areaKm2: ['面积', 'Area'],
+  aliases: ['别名', 'Aliases'],
+  sources: ['来源', 'Sources'],
+  position: ['定位', 'Position'],
+  accuracy: ['精度', 'Accuracy'],
+  anchor: ['参照', 'Anchor'],
+  line: ['第 {n} 行', 'line {n}'],
+  reachedL: ['可达', 'Reached'],
+  existing: ['现状', 'existing'],
+  under_construction: ['在建', 'under construction'],
+  planned: ['规划', 'planned'],
+  proposed: ['拟建', 'proposed'],
+  pass: ['达标', 'pass'],
+  fail: ['未达标', 'fail'],
+  unreached: ['不可达', 'unreached'],
+  not_evaluable: ['无法评估', 'not evaluable'],
+  target: ['目标', 'target'],
+  computed: ['计算', 'computed'],
+  targetKm: ['目标约 {k} 公里', 'target about {k} km'],
+  assumptions: ['假设', 'Assumptions'],
+  showReach: ['查看可达范围', 'Show reach'],
+  targetsFor: ['情景“{s}”下的规划目标', 'Plan targets under “{s}”'],
+  noTargets: ['没有规划目标。', 'No plan targets.'],
+  noteEn: ['说明（英文）：', 'Note: '],
+  cmpIntro: ['从 {o} 出发，{mode}，{m} 分钟：{plan} 相对于 {base}。', 'From {o}, {mode}, {m} min: {plan} against {base}.'],
+  cmpBase: ['现状可达', 'reached today'],
+  cmpGain: ['规划新增', 'added by the plan'],
+  band: ['时段', 'Band'],
+  delta: ['变化', 'Change'],
+  features: ['要素', 'Features'],
+  onlyPlan: ['仅在规划情景中可达（{n}）', 'Reached only with the plan ({n})'],
+  faster: ['规划情景下更快（{n}）', 'Faster with the plan ({n})'],
+  nothingAdded: ['规划没有在此时间内增加可达要素。', 'The plan adds no reached features within this time.'],
+  noAreaAdded: ['在此时间内，规划没有带来变化：范围和可达要素都相同。', 'The plan changes nothing here within this time: same area, same features.'],
+  streetModel: ['街道模型', 'Street model'],
+  crowFly: ['没有真实街道网络：步行按直线距离 × 1.3、时速 4.8 公里估算，河流、铁路和封闭街区不会阻隔，结果偏乐观。', 'No real street network: walking is a straight line × 1.3 at 4.8 km/h, so rivers, railways and closed blocks do not block it and times are optimistic.'],
+  noMatch: ['未找到“{q}”。', 'No place matches “{q}”.'],
+  didYouMean: ['您是否要找：', 'Did you mean:'],
+  coordinates: ['坐标', 'coordinates'],
+  station: ['车站', 'station'],
+  metroStation: ['地铁站', 'Metro station'],
+  railStation: ['铁路车站', 'Rail station'],
+  origin_point: ['地图上的点', 'Point on the map'],
+  dlCompare: ['下载两种情景 GeoJSON', 'Download both as GeoJSON'],
+  legendReach: ['可达时间', 'Travel time'],
+  legendCompare: ['规划对比', 'Plan comparison'],
+  sameScenario: ['请选择一个规划情景以对比现状。', 'Choose a plan scenario to compare with the existing network.'],
+  headway: ['发车间隔 {m} 分钟', 'every {m} min'],
+  // Trip steps
+  stepWalk: ['步行 {m} 分钟', 'Walk {m} min'],
+  stepWalkTo: ['步行 {m} 分钟到 {to}', 'Walk {m} min to {to}'],
+  stepWait: ['在 {s} 候车 {m} 分钟', 'Wait {m} min at {s}'],
+  stepTransfer: ['（含换乘 {p} 分钟）', ' (incl. {p} min transfer)'],
+  stepRide: ['乘 {r}：{a} → {b}，{n} 站，{m} 分钟', '{r}: {a} → {b}, {n} stops, {m} min'],
+  stepRide1: ['乘 {r}：{a} → {b}，1 站，{m} 分钟', '{r}: {a} → {b}, 1 stop, {m} min'],
+  atOrigin: ['就在起点', 'At the origin'],
+  // Errors: what happened and what to do next.
+  errNetwork: ['无法连接服务器（{p}）。请确认 cityreach serve 正在运行，然后刷新页面。', 'Cannot reach the server ({p}). Check that cityreach serve is running, then reload the page.'],
+  errBusy: ['服务器正忙。请稍候几秒再试。', 'The server is busy. Try again in a few seconds.'],
+  errNotFound: ['找不到这个地点。请按名称、拼音或“经度,纬度”搜索，或点击地图。', 'This place is not known. Search by name, pinyin or “lon, lat”, or click the map.'],
+  errBadInput: ['服务器无法使用这个输入。请检查起点和参数后重试。', 'The server cannot use this input. Check the origin and the settings, then try again.'],
+  errServer: ['服务器出错（{c}）。请稍后重试。', 'The server failed ({c}). Try again later.'],
+  errOutside: ['{p} 不在{city}范围内（经度 {w}–{e}，纬度 {s}–{n}）。请在地图上点选，或按名称搜索；⌂ 按钮回到全市视图。', '{p} is outside {city} (longitude {w}–{e}, latitude {s}–{n}). Click a point on the map or search by name; the ⌂ button brings back the whole city.'],
+  errCoords: ['“{q}”不是有效坐标。请输入“经度, 纬度”，例如 113.6598, 34.7536。', '“{q}” is not a valid coordinate. Type “lon, lat”, for example 113.6598, 34.7536.'],
+  errDetail: ['服务器说明', 'Server says'],
+  cityName: ['郑州', 'Zhengzhou'],
+  areaCircle: ['图上以同面积圆表示，数据中没有边界。', 'Drawn as a circle of this area; the data has no boundary.'],
+  pngFailed: ['无法生成图片：{e}', 'The image could not be made: {e}'],
+};
+
+// Scenario names as planners say them; the server's own name is kept as the tooltip.
+const SCENARIO_NAMES = {
+  existing: ['现状网络（2026 年地铁及主要车站间的城际、高铁）', 'Existing network (2026 metro and rail between the main stations)'],
+  'plan-2025': ['2025 规划（新增小李庄站及其连接线）', 'Plan 2025 (adds 小李庄站 and its links)'],
+};
+
+// The five planning documents the catalog cites (titles from geodata/zhengzhou/SOURCES.md).
+const DOCS = {
+  '000_2e4118b01e10da6a.txt': ['管城回族区创建国际消费中心城市实施方案（2022）', 'Guancheng Hui District consumption-centre plan (2022)'],
+  '001_c0f7cb494004896f.txt': ['培育国际消费中心城市总体方案', 'National plan for international consumption-centre cities'],
+  '002_0720eef369aa0c40.txt': ['郑州市 2017 年提升对外开放水平推进城市国际化实施方案', 'Zhengzhou 2017 internationalisation plan'],
+  '003_b18cb7838db816cd.txt': ['中国（河南）自由贸易试验区郑州片区产业发展规划（2018）', 'FTZ Zhengzhou-area industry plan (2018)'],
+  '004_f6b26a26c27aa93e.txt': ['郑州市“十四五”规划和 2035 年远景目标纲要（2021）', 'Zhengzhou 14th Five-Year Plan and 2035 goals (2021)'],
+};
+
+const zh = () => state.lang === 'zh';
+
+export function t(key, vars) {
+  const pair = STRINGS[key];
+  let s = pair ? pair[zh() ? 0 : 1] : key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);
+  return s;
+}
+export function esc(v) {
+  return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+// GTFS romanisations come as "JinShui DongLu"; place names are written "Jinshui Donglu".
+export function properName(s) {
+  if (!s || /[^\x00-\x7f]/.test(s)) return s || '';
+  return s.split(' ').map((w) => (/^[A-Z][a-z]+[A-Z][a-z]/.test(w) ? w[0] + w.slice(1).toLowerCase() : w)).join(' ');
+}
+export function nameOf(p) {
+  if (!p) return '';
+  return zh()
+    ? (p.name_zh || p.name_en || p.name || p.id || '')
+    : (properName(p.name_en) || properName(p.name_pinyin) || p.name_zh || p.name || p.id || '');
+}
+export function altNameOf(p) {
+  if (!p) return '';
+  const other = zh() ? properName(p.name_en) : p.name_zh;
+  return other && other !== nameOf(p) ? other : '';
+}
+export function fmtMin(m) {
+  if (m == null || Number.isNaN(Number(m))) return '–';
+  const n = Number(m);
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+export function kindLabel(k) { return KINDS[k] ? KINDS[k][state.lang] : (k || ''); }
+export function statusLabel(s) { return STRINGS[s] ? t(s) : (s || ''); }
+export function scenarioName(id, fallback) {
+  if (SCENARIO_NAMES[id]) return SCENARIO_NAMES[id][zh() ? 0 : 1];
+  const s = store.scenarios.find((x) => x.id === id);
+  return (s && s.name) || fallback || id;
+}
+export function docTitle(doc) { return DOCS[doc] ? DOCS[doc][zh() ? 0 : 1] : doc; }
+export function sourceText(s) { return `${docTitle(s.doc)}, ${t('line', { n: s.line })}`; }
+// A line's name in the current language: "1号线" / "Line 1".
+// A scenario link rides as route "plan-2025:xlz-east"; the map lists it as "plan-2025-link-xlz-east".
+export function lineOf(routeId) {
+  const id = String(routeId ?? '');
+  const i = id.indexOf(':');
+  return store.lines.get(id) || (i > 0 ? store.lines.get(`${id.slice(0, i)}-link-${id.slice(i + 1)}`) : undefined);
+}
+export function routeName(routeId, fallback) {
+  const l = lineOf(routeId);
+  if (l) return zh() ? (l.short_name || l.name_zh || l.name) : (l.long_name || l.name_en || l.name);
+  return fallback || routeId || '';
+}
+function placeName(s) {
+  // Stop names come from the feed in Chinese; a catalog id is shown by its name.
+  const rec = store.catalog.get(String(s));
+  return rec ? nameOf(rec.properties) : s;
+}
+// One trip step as a sentence a planner reads.
+export function legText(l) {
+  if (!l || typeof l !== 'object') return String(l ?? '');
+  const m = fmtMin(l.minutes);
+  if (l.type === 'wait') {
+    return t('stepWait', { s: l.stop, m }) + (l.transfer_penalty_minutes ? t('stepTransfer', { p: fmtMin(l.transfer_penalty_minutes) }) : '');
+  }
+  if (l.type === 'ride') {
+    return t(l.stops === 1 ? 'stepRide1' : 'stepRide', { r: routeName(l.route_id, l.route), a: l.from, b: l.to, n: l.stops, m });
+  }
+  const to = l.to && l.from !== 'stop' && !store.catalog.has(String(l.to)) ? placeName(l.to) : '';
+  return to ? t('stepWalkTo', { m, to }) : t('stepWalk', { m });
+}
+export function legsText(legs) {
+  if (!Array.isArray(legs) || !legs.length) return '';
+  // A zero-minute walk (the feature is at the stop) is no step a reader needs.
+  const steps = legs.filter((l) => !(l && l.type !== 'ride' && Number(l.minutes) === 0));
+  return (steps.length ? steps : legs).map(legText).join(' → ');
+}

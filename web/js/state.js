@@ -1,0 +1,111 @@
+// Shared state of the page: what the user chose (kept in the URL) and what the server answered.
+
+export const KINDS = {
+  commercial: { color: '#e8590c', shape: 'circle', zh: '商业', en: 'Commercial' },
+  cultural: { color: '#9c36b5', shape: 'diamond', zh: '文化', en: 'Cultural' },
+  transport_hub: { color: '#1c7ed6', shape: 'square', zh: '交通枢纽', en: 'Transport hubs' },
+  free_trade_zone: { color: '#2f9e44', shape: 'hexagon', zh: '自贸区', en: 'Free trade zone' },
+};
+export const KIND_ORDER = ['transport_hub', 'commercial', 'cultural', 'free_trade_zone'];
+export const PLANNED = ['under_construction', 'planned', 'proposed'];
+export const HOME = { center: [113.70, 34.735], zoom: 10.4 };
+export const MAX_BOUNDS = [[111.9, 33.9], [115.0, 35.4]];
+export const STEPS = [0, 5, 10, 15, 30];
+
+export const $ = (sel) => document.querySelector(sel);
+
+export const state = {
+  lang: navigator.language && navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en',
+  origins: [], // [{query, label, lonlat, id, name_zh, name_en}]
+  adding: false, // the next place chosen is added as another origin
+  mode: 'transit',
+  minutes: 30,
+  step: 10,
+  scenario: 'existing',
+  view: 'reach',
+  kindsOn: new Set(Object.keys(KINDS)),
+  existingOn: true,
+  plannedOn: true,
+  transitOn: true,
+  districtsOn: true,
+  online: false,
+};
+
+// What the server answered, and the map itself (set once by app.js).
+export const store = {
+  map: null,
+  mapReady: false,
+  catalog: new Map(), // id -> catalog GeoJSON feature
+  districtNames: new Map(), // adcode -> {zh, en}
+  lines: new Map(), // route id -> line properties (colour, names)
+  area: null, // [w, s, e, n]: where origins may lie (the server's rule: data extent + 0.05°)
+  scenarios: [],
+  lastReach: null,
+  lastReachUrl: null,
+  lastCompare: null,
+  targetsCache: new Map(),
+  icons: {},
+  selected: null, // id of the feature or target whose route is drawn
+};
+
+export function isPlanned(status) { return PLANNED.includes(status); }
+export const originQuery = () => state.origins.map((o) => o.query).join('|');
+
+export function readUrl() {
+  const q = new URLSearchParams(window.location.search);
+  if (q.get('lang') === 'zh' || q.get('lang') === 'en') state.lang = q.get('lang');
+  if (['walk', 'bike', 'drive', 'transit'].includes(q.get('mode'))) state.mode = q.get('mode');
+  const m = Number(q.get('minutes'));
+  if (m >= 5 && m <= 180) state.minutes = Math.round(m / 5) * 5;
+  const st = Number(q.get('step'));
+  if (q.has('step') && STEPS.includes(st)) state.step = st;
+  if (q.get('scenario')) state.scenario = q.get('scenario');
+  if (['reach', 'compare', 'targets'].includes(q.get('view'))) state.view = q.get('view');
+  if (q.get('from')) {
+    const labels = (q.get('label') || '').split('|');
+    state.origins = q.get('from').split('|').filter(Boolean).map((f, i) => ({ query: f, label: labels[i] || f }));
+  }
+  if (q.has('hide')) {
+    for (const h of q.get('hide').split(',')) {
+      if (KINDS[h]) state.kindsOn.delete(h);
+      if (h === 'existing') state.existingOn = false;
+      if (h === 'planned') state.plannedOn = false;
+      if (h === 'transit') state.transitOn = false;
+      if (h === 'districts') state.districtsOn = false;
+    }
+  }
+  const view = (q.get('map') || '').split('/').map(Number);
+  if (view.length === 3 && view.every(Number.isFinite)) return { zoom: view[0], center: [view[2], view[1]] };
+  return null;
+}
+
+let urlTimer = 0;
+export function writeUrl() {
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(() => {
+    const q = new URLSearchParams();
+    if (state.origins.length) {
+      q.set('from', originQuery());
+      const labels = state.origins.map((o) => (o.label && o.label !== o.query ? o.label : ''));
+      if (labels.some(Boolean)) q.set('label', labels.join('|'));
+    }
+    q.set('mode', state.mode);
+    q.set('minutes', state.minutes);
+    q.set('step', state.step);
+    q.set('scenario', state.scenario);
+    if (state.view !== 'reach') q.set('view', state.view);
+    q.set('lang', state.lang);
+    const hide = [...Object.keys(KINDS).filter((k) => !state.kindsOn.has(k))];
+    if (!state.existingOn) hide.push('existing');
+    if (!state.plannedOn) hide.push('planned');
+    if (!state.transitOn) hide.push('transit');
+    if (!state.districtsOn) hide.push('districts');
+    if (hide.length) q.set('hide', hide.join(','));
+    if (store.map) {
+      const c = store.map.getCenter();
+      q.set('map', `${store.map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+    }
+    const url = `${window.location.pathname}?${q.toString().replaceAll('%2C', ',').replaceAll('%2F', '/').replaceAll('%7C', '|')}`;
+    window.history.replaceState(null, '', url);
+  }, 150);
+}
