@@ -413,3 +413,50 @@ fn cli_geotiff_and_csv_agree_and_gdal_reads_them() {
     assert!(checked > 5);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Residents as opportunities: the 1 km cells carry the census counts (within the rounding of
+/// districts into whole cells), and the summary weights origins by residents.
+#[test]
+fn residents_as_opportunities_and_as_weights() {
+    let c = city();
+    let pop = cityreach::catalog::population::Population::load(
+        &c.source,
+        &cityreach::catalog::CityBounds::WORLD,
+    )
+    .unwrap()
+    .expect("the embedded city has a population layer");
+    let opp = Opportunities::parse(c, "population").unwrap();
+    let sum: f64 = opp.points.iter().map(|p| p.weight).sum();
+    let total = pop.total() as f64;
+    assert!(
+        (sum - total).abs() / total < 0.03,
+        "cells hold {sum}, the census {total}"
+    );
+    let grid = Grid::over([113.60, 34.70, 113.70, 34.80], 1000.0, None).unwrap();
+    let r = access::run(
+        c,
+        &request(&[30.0], None),
+        access::grid_origins(&grid),
+        Some(grid),
+        &opp,
+        &Progress::default(),
+    )
+    .unwrap();
+    let ds = cityreach::catalog::districts::load_districts(
+        &c.source,
+        &cityreach::catalog::CityBounds::WORLD,
+    )
+    .unwrap()
+    .unwrap();
+    let of = access::output::origin_districts(&r, &ds);
+    assert!(of.iter().filter(|d| d.is_some()).count() > 50);
+    let all = access::output::overall(&r, &ds, &of, Some(&pop));
+    let plain = all.means[0].unwrap();
+    let weighted = all.population_weighted_means.unwrap()[0].unwrap();
+    assert!(
+        plain > 10_000.0 && weighted > 10_000.0,
+        "{plain} {weighted}"
+    );
+    // An origin reaches at least the people of its own cell's neighbourhood within 30 min.
+    assert!(r.column(0).all(|v| v.is_nan() || v > 0.0));
+}

@@ -88,12 +88,17 @@ impl Grid {
         Ok(grid)
     }
 
-    /// Marks the cells whose centre lies inside `area`, one row at a time: the row's centre
+    /// Keeps the cells whose centre lies inside `area`. Cells are found one row at a time: the row's centre
     /// line crosses a polygon's rings at sorted longitudes, and the even-odd rule keeps the
     /// spans between pairs (holes included); polygons are ORed, so neighbouring districts
     /// that overlap by a sliver keep it. O(rows × edges + polygons × cells), where a
     /// point-in-polygon test per cell would be O(cells × edges).
     fn mask(&mut self, area: &MultiPolygon<f64>) {
+        self.inside = self.cells_in(area);
+    }
+
+    /// Row-major: whether each cell's centre lies in `area` (see [`Grid::mask`]'s method).
+    pub fn cells_in(&self, area: &MultiPolygon<f64>) -> Vec<bool> {
         let polygons: Vec<Vec<[f64; 4]>> = area
             .0
             .iter()
@@ -108,7 +113,7 @@ impl Grid {
                     .collect()
             })
             .collect();
-        self.inside.fill(false);
+        let mut inside = vec![false; self.rows * self.cols];
         let mut xs: Vec<f64> = Vec::new();
         let mut part = vec![false; self.cols];
         for r in 0..self.rows {
@@ -139,12 +144,13 @@ impl Grid {
                         *cell = !*cell;
                     }
                 }
-                let row = &mut self.inside[r * self.cols..(r + 1) * self.cols];
+                let row = &mut inside[r * self.cols..(r + 1) * self.cols];
                 for (dst, &src) in row.iter_mut().zip(&part) {
                     *dst |= src;
                 }
             }
         }
+        inside
     }
 
     /// (lon, lat) of a cell's centre.

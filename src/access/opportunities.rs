@@ -45,6 +45,9 @@ impl Opportunities {
         if looks_like_file(path) {
             return from_file(Path::new(path), column);
         }
+        if spec == "population" {
+            return population(city);
+        }
         if spec == "stations" {
             let points = city
                 .transit
@@ -99,6 +102,56 @@ impl Opportunities {
             points,
         })
     }
+}
+
+/// Cell of the population opportunity grid, metres: fine enough for a city-wide count, coarse
+/// enough that an analysis precomputes stop-to-cell times for all of them.
+pub const POPULATION_CELL_M: f64 = 1000.0;
+
+/// Residents as opportunities: a 1 km grid over the population layer's districts, each cell
+/// weighted by the people in it (its district's density times its area) at its centre.
+fn population(city: &City) -> Result<Opportunities, AccessError> {
+    use geo::BoundingRect;
+    let pop = crate::catalog::population::Population::load(
+        &city.source,
+        &crate::catalog::CityBounds::WORLD,
+    )
+    .map_err(|e| AccessError::invalid("opportunities", e.to_string()))?
+    .ok_or_else(|| {
+        AccessError::invalid(
+            "opportunities",
+            "this city has no population layer (population.geojson)",
+        )
+    })?;
+    let mut points = Vec::new();
+    let mut total = 0.0;
+    let cell_km2 = (POPULATION_CELL_M / 1000.0).powi(2);
+    for a in &pop.areas {
+        let Some(r) = a.district.geometry.bounding_rect() else {
+            continue;
+        };
+        let g = super::Grid::over(
+            [r.min().x, r.min().y, r.max().x, r.max().y],
+            POPULATION_CELL_M,
+            Some(&a.district.geometry),
+        )?;
+        for (i, p) in g.origins() {
+            let w = a.density_per_km2() * cell_km2;
+            total += w;
+            points.push(OpportunityPoint {
+                id: format!("{}-{}", a.district.adcode, i),
+                lonlat: p,
+                weight: w,
+            });
+        }
+    }
+    Ok(Opportunities {
+        label: format!(
+            "residents ({} in all; census counts per district spread uniformly, 1 km cells)",
+            total.round()
+        ),
+        points,
+    })
 }
 
 fn looks_like_file(s: &str) -> bool {

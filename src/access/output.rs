@@ -159,45 +159,129 @@ pub struct DistrictSummary {
     pub means: Vec<Option<f64>>,
 }
 
-pub fn district_summaries(r: &AccessResult, districts: &[District]) -> Vec<DistrictSummary> {
+/// The district each origin lies in (index into `districts`): by the grid's scanline mask for
+/// grid origins, by point-in-polygon for point sets.
+pub fn origin_districts(r: &AccessResult, districts: &[District]) -> Vec<Option<usize>> {
+    let mut out = vec![None; r.origins.len()];
+    if let Some(g) = &r.grid {
+        let mut cell_district: Vec<Option<usize>> = vec![None; g.rows * g.cols];
+        for (d, dist) in districts.iter().enumerate() {
+            for (c, inside) in g.cells_in(&dist.geometry).into_iter().enumerate() {
+                if inside && cell_district[c].is_none() {
+                    cell_district[c] = Some(d);
+                }
+            }
+        }
+        for (i, o) in r.origins.iter().enumerate() {
+            out[i] = o.cell.and_then(|c| cell_district[c]);
+        }
+        return out;
+    }
+    let boxes: Vec<Option<geo::Rect<f64>>> = districts
+        .iter()
+        .map(|d| d.geometry.bounding_rect())
+        .collect();
+    for (i, o) in r.origins.iter().enumerate() {
+        let p = Point::new(o.lonlat[0], o.lonlat[1]);
+        out[i] = districts.iter().zip(&boxes).position(|(d, b)| {
+            b.is_some_and(|b| {
+                p.x() >= b.min().x && p.x() <= b.max().x && p.y() >= b.min().y && p.y() <= b.max().y
+            }) && d.geometry.contains(&p)
+        });
+    }
+    out
+}
+
+fn mean(vals: impl Iterator<Item = (f64, f64)>) -> Option<f64> {
+    let (mut sum, mut weight) = (0.0, 0.0);
+    for (v, w) in vals {
+        if !v.is_nan() && w > 0.0 {
+            sum += v * w;
+            weight += w;
+        }
+    }
+    (weight > 0.0).then(|| sum / weight)
+}
+
+pub fn district_summaries(
+    r: &AccessResult,
+    districts: &[District],
+    of: &[Option<usize>],
+) -> Vec<DistrictSummary> {
     districts
         .iter()
-        .map(|d| {
-            let bb = d.geometry.bounding_rect();
-            let members: Vec<usize> = r
-                .origins
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| {
-                    let p = Point::new(o.lonlat[0], o.lonlat[1]);
-                    bb.is_some_and(|b| {
-                        p.x() >= b.min().x
-                            && p.x() <= b.max().x
-                            && p.y() >= b.min().y
-                            && p.y() <= b.max().y
-                    }) && d.geometry.contains(&p)
-                })
-                .map(|(i, _)| i)
-                .collect();
+        .enumerate()
+        .map(|(d, dist)| {
+            let members: Vec<usize> = (0..r.origins.len()).filter(|&i| of[i] == Some(d)).collect();
             let means = (0..r.measures.len())
-                .map(|m| {
-                    let vals: Vec<f64> = members
-                        .iter()
-                        .map(|&i| f64::from(r.value(i, m)))
-                        .filter(|v| !v.is_nan())
-                        .collect();
-                    (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
-                })
+                .map(|m| mean(members.iter().map(|&i| (f64::from(r.value(i, m)), 1.0))))
                 .collect();
             DistrictSummary {
-                adcode: d.adcode.clone(),
-                name_zh: d.name_zh.clone(),
-                name_en: d.name_en.clone(),
+                adcode: dist.adcode.clone(),
+                name_zh: dist.name_zh.clone(),
+                name_en: dist.name_en.clone(),
                 origins: members.len(),
                 means,
             }
         })
         .collect()
+}
+
+/// The whole analysis in one row per measure: the mean over origins, and the mean over
+/// residents (each origin weighted by the population density of its district) where a
+/// population layer exists — "what the average resident reaches".
+#[derive(Debug, Clone, Serialize)]
+pub struct Overall {
+    pub means: Vec<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population_weighted_means: Option<Vec<Option<f64>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population_note: Option<String>,
+}
+
+pub fn overall(
+    r: &AccessResult,
+    districts: &[District],
+    of: &[Option<usize>],
+    population: Option<&crate::catalog::population::Population>,
+) -> Overall {
+    let means = (0..r.measures.len())
+        .map(|m| mean(r.column(m).map(|v| (f64::from(v), 1.0))))
+        .collect();
+    let weights: Option<Vec<f64>> = population.map(|p| {
+        let density: Vec<f64> = districts
+            .iter()
+            .map(|d| {
+                p.areas
+                    .iter()
+                    .find(|a| a.district.adcode == d.adcode)
+                    .map_or(0.0, |a| a.density_per_km2())
+            })
+            .collect();
+        of.iter().map(|d| d.map_or(0.0, |d| density[d])).collect()
+    });
+    let population_weighted_means = weights.as_ref().map(|w| {
+        (0..r.measures.len())
+            .map(|m| mean(r.column(m).map(f64::from).zip(w.iter().copied())))
+            .collect()
+    });
+    let population_note = population.map(|p| {
+        let years: std::collections::BTreeSet<i32> =
+            p.areas.iter().map(|a| a.census_year).collect();
+        format!(
+            "residents per district from the {} census, spread uniformly over each district",
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join("/")
+        )
+    });
+    Overall {
+        means,
+        population_weighted_means,
+        population_note,
+    }
 }
 
 /// How many origins gained how much: bins of a difference measure.

@@ -167,6 +167,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let city = args.city.load()?;
     let districts = load_districts(&city.source, &crate::catalog::CityBounds::WORLD)
         .map_err(|e| CliError::Data(e.to_string()))?;
+    let population = crate::catalog::population::Population::load(
+        &city.source,
+        &crate::catalog::CityBounds::WORLD,
+    )
+    .map_err(|e| CliError::Data(e.to_string()))?;
     let prepared = query
         .prepare(&city, districts.as_deref())
         .map_err(access_err)?;
@@ -191,7 +196,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let secs = started.elapsed().as_secs_f64();
 
     let summary_to = |w: &mut dyn Write| -> std::io::Result<()> {
-        print_summary(w, &result, districts.as_deref(), secs)
+        print_summary(w, &result, districts.as_deref(), population.as_ref(), secs)
     };
     match (&args.out, format) {
         (Some(path), Some(f)) => {
@@ -225,6 +230,7 @@ fn print_summary(
     w: &mut dyn Write,
     r: &access::AccessResult,
     districts: Option<&[District]>,
+    population: Option<&crate::catalog::population::Population>,
     secs: f64,
 ) -> std::io::Result<()> {
     let m = &r.metadata;
@@ -251,26 +257,37 @@ fn print_summary(
         m.origins_skipped
     )?;
     writeln!(w, "Street model: {}", m.street_model.description)?;
-    if let Some(ds) = districts {
-        let sums = output::district_summaries(r, ds);
-        writeln!(w)?;
-        write!(w, "{:<28} {:>8}", "district (mean per origin)", "origins")?;
-        for meas in &r.measures {
-            write!(w, " {:>18}", meas.name)?;
+    let ds = districts.unwrap_or(&[]);
+    let of = output::origin_districts(r, ds);
+    let all = output::overall(r, ds, &of, population);
+    writeln!(w)?;
+    write!(w, "{:<28} {:>8}", "mean per origin", "origins")?;
+    for meas in &r.measures {
+        write!(w, " {:>18}", meas.name)?;
+    }
+    writeln!(w)?;
+    let row = |w: &mut dyn Write, label: &str, n: String, vals: &[Option<f64>]| {
+        write!(w, "{label:<28} {n:>8}")?;
+        for v in vals {
+            write!(w, " {:>18}", fmt_opt(*v))?;
         }
-        writeln!(w)?;
-        for s in sums.iter().filter(|s| s.origins > 0) {
-            write!(
-                w,
-                "{:<28} {:>8}",
-                format!("{} {}", s.name_zh, s.name_en),
-                s.origins
-            )?;
-            for v in &s.means {
-                write!(w, " {:>18}", fmt_opt(*v))?;
-            }
-            writeln!(w)?;
-        }
+        writeln!(w)
+    };
+    for s in output::district_summaries(r, ds, &of)
+        .iter()
+        .filter(|s| s.origins > 0)
+    {
+        row(
+            w,
+            &format!("{} {}", s.name_zh, s.name_en),
+            s.origins.to_string(),
+            &s.means,
+        )?;
+    }
+    row(w, "all origins", r.origins.len().to_string(), &all.means)?;
+    if let (Some(pw), Some(note)) = (&all.population_weighted_means, &all.population_note) {
+        row(w, "all residents", String::new(), pw)?;
+        writeln!(w, "(residents: {note})")?;
     }
     if m.compare.is_some() {
         let per = m.cutoffs.len() + m.nearest.len();

@@ -38,7 +38,8 @@ impl From<AccessError> for ApiError {
 
 enum JobState {
     Running,
-    Done(Arc<AccessResult>),
+    /// The result and its summaries (per district, overall, histogram), computed once.
+    Done(Arc<AccessResult>, Value),
     Failed(String),
     Cancelled,
 }
@@ -68,7 +69,7 @@ impl Job {
         matches!(*lock(&self.state), JobState::Running)
     }
 
-    fn status_json(&self, base: &str, districts: Option<&[crate::catalog::District]>) -> Value {
+    fn status_json(&self, base: &str) -> Value {
         let done = self.progress.done.load(Ordering::Relaxed);
         let total = self.progress.total.load(Ordering::Relaxed);
         let url = format!("{base}/access/{}", self.id);
@@ -85,21 +86,12 @@ impl Job {
                 v["status"] = json!("failed");
                 v["error"] = json!(e);
             }
-            JobState::Done(r) => {
+            JobState::Done(r, summary) => {
                 v["status"] = json!("done");
                 v["metadata"] = json!(r.metadata);
                 v["measures"] = json!(r.measures);
-                if let Some(ds) = districts {
-                    let sums: Vec<_> = output::district_summaries(r, ds)
-                        .into_iter()
-                        .filter(|d| d.origins > 0)
-                        .collect();
-                    v["districts"] = json!(sums);
-                }
-                if r.metadata.compare.is_some() && !r.metadata.cutoffs.is_empty() {
-                    let per = r.metadata.cutoffs.len() + r.metadata.nearest.len();
-                    let m = 2 * per + r.metadata.cutoffs.len() - 1;
-                    v["histogram"] = json!(output::histogram(r, m, 8));
+                if let (Some(out), Some(sum)) = (v.as_object_mut(), summary.as_object()) {
+                    out.extend(sum.clone());
                 }
                 let mut formats = vec![("csv", "text/csv"), ("geojson", "application/geo+json")];
                 if self.has_grid {
@@ -129,6 +121,38 @@ fn districts(st: &Shared) -> Option<Vec<crate::catalog::District>> {
     crate::catalog::districts::load_districts(&st.city.source, &crate::catalog::CityBounds::WORLD)
         .ok()
         .flatten()
+}
+
+/// What a finished job reports besides its values: per-district means, the overall (and
+/// population-weighted) means, and the histogram of gains.
+fn summary(
+    city: &crate::city::City,
+    r: &AccessResult,
+    districts: Option<&[crate::catalog::District]>,
+) -> Value {
+    let mut v = json!({});
+    let ds = districts.unwrap_or(&[]);
+    let of = output::origin_districts(r, ds);
+    let population = crate::catalog::population::Population::load(
+        &city.source,
+        &crate::catalog::CityBounds::WORLD,
+    )
+    .ok()
+    .flatten();
+    if !ds.is_empty() {
+        let sums: Vec<_> = output::district_summaries(r, ds, &of)
+            .into_iter()
+            .filter(|d| d.origins > 0)
+            .collect();
+        v["districts"] = json!(sums);
+    }
+    v["overall"] = json!(output::overall(r, ds, &of, population.as_ref()));
+    if r.metadata.compare.is_some() && !r.metadata.cutoffs.is_empty() {
+        let per = r.metadata.cutoffs.len() + r.metadata.nearest.len();
+        let m = 2 * per + r.metadata.cutoffs.len() - 1;
+        v["histogram"] = json!(output::histogram(r, m, 8));
+    }
+    v
 }
 
 /// `POST /access`: checks the query at once (400 naming the field), then starts the job and
@@ -179,12 +203,15 @@ pub async fn start(State(st): State<Shared>, req: Request) -> ApiResult<Response
         );
         *lock(&worker.finished) = Some(worker.started.elapsed().as_secs_f64());
         *lock(&worker.state) = match r {
-            Ok(r) => JobState::Done(Arc::new(r)),
+            Ok(r) => {
+                let s = summary(&city, &r, ds.as_deref());
+                JobState::Done(Arc::new(r), s)
+            }
             Err(AccessError::Cancelled { .. }) => JobState::Cancelled,
             Err(e) => JobState::Failed(e.to_string()),
         };
     });
-    let mut res = json_response(&job.status_json(&base, None));
+    let mut res = json_response(&job.status_json(&base));
     *res.status_mut() = StatusCode::ACCEPTED;
     if let Ok(loc) = HeaderValue::from_str(&format!("/access/{}", job.id)) {
         res.headers_mut().insert(header::LOCATION, loc);
@@ -205,7 +232,7 @@ pub async fn list(State(st): State<Shared>, req: Request) -> ApiResult<Response>
     Params::parse(req.uri().query())?.only(&[], |_| false)?;
     let base = base_url(req.headers());
     let jobs: Vec<Arc<Job>> = lock(&st.jobs.inner).1.values().cloned().collect();
-    let v: Vec<Value> = jobs.iter().map(|j| j.status_json(&base, None)).collect();
+    let v: Vec<Value> = jobs.iter().map(|j| j.status_json(&base)).collect();
     Ok(json_response(&json!({ "jobs": v })))
 }
 
@@ -217,10 +244,7 @@ pub async fn status(
 ) -> ApiResult<Response> {
     Params::parse(req.uri().query())?.only(&[], |_| false)?;
     let job = find(&st, &id)?;
-    let ds = districts(&st);
-    Ok(json_response(
-        &job.status_json(&base_url(req.headers()), ds.as_deref()),
-    ))
+    Ok(json_response(&job.status_json(&base_url(req.headers()))))
 }
 
 /// `DELETE /access/{id}`: cancels a running job and forgets it.
@@ -248,7 +272,7 @@ pub async fn result(
         .ok_or_else(|| ApiError::param("f", format!("'{f}' is not csv, geojson or tiff")))?;
     let job = find(&st, &id)?;
     let r = match &*lock(&job.state) {
-        JobState::Done(r) => r.clone(),
+        JobState::Done(r, _) => r.clone(),
         JobState::Running => {
             return Err(ApiError::param(
                 "id",
