@@ -460,3 +460,109 @@ fn residents_as_opportunities_and_as_weights() {
     // An origin reaches at least the people of its own cell's neighbourhood within 30 min.
     assert!(r.column(0).all(|v| v.is_nan() || v > 0.0));
 }
+
+/// Shards written by `access --shard K/N` merge (in any order) into the single run's files, byte
+/// for byte; missing, repeated or foreign parts are refused by name.
+#[test]
+fn sharded_parts_merge_into_the_single_run() {
+    let dir = std::env::temp_dir().join(format!("cityreach-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |name: &str| dir.join(name).display().to_string();
+    let q = [
+        "access",
+        "--opportunities",
+        "transport_hub",
+        "--cutoff",
+        "30",
+        "--nearest",
+        "1",
+        "--within",
+        "中原区",
+        "--cell",
+        "700",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a: Vec<String> = q.iter().map(|s| s.to_string()).collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, out, err) = cityreach(&a);
+        assert_eq!(code, 0, "{a:?}: {err}");
+        out
+    };
+    with(&["--out", &p("single.csv")]);
+    with(&["--out", &p("single.tif")]);
+    for k in 1..=4 {
+        let out = with(&[
+            "--shard",
+            &format!("{k}/4"),
+            "--out",
+            &p(&format!("p{k}.json")),
+        ]);
+        assert!(out.starts_with(&format!("shard {k}/4:")), "{out}");
+    }
+    for (order, file) in [([1, 2, 3, 4], "m.csv"), ([4, 2, 1, 3], "m.tif")] {
+        let mut a = vec!["access-merge".to_string()];
+        a.extend(order.iter().map(|k| p(&format!("p{k}.json"))));
+        a.extend(["--out".into(), p(file)]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, _, err) = cityreach(&a);
+        assert_eq!(code, 0, "{err}");
+    }
+    assert_eq!(
+        std::fs::read(p("single.csv")).unwrap(),
+        std::fs::read(p("m.csv")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(p("single.tif")).unwrap(),
+        std::fs::read(p("m.tif")).unwrap()
+    );
+    // A part of another query cannot join.
+    let mut other: Vec<&str> = q.to_vec();
+    other[4] = "45";
+    let mut a = other.clone();
+    let o2 = p("other2.json");
+    a.extend(["--shard", "2/4", "--out", &o2]);
+    assert_eq!(cityreach(&a).0, 0);
+    for (parts, needle) in [
+        (vec!["p1.json", "p2.json", "p3.json"], "missing [4]"),
+        (
+            vec!["p1.json", "p2.json", "p2.json", "p3.json", "p4.json"],
+            "repeated [2]",
+        ),
+        (
+            vec!["p1.json", "other2.json", "p3.json", "p4.json"],
+            "not from the same run",
+        ),
+    ] {
+        let mut a = vec!["access-merge".to_string()];
+        a.extend(parts.iter().map(|f| p(f)));
+        a.extend(["--out".into(), p("x.csv")]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, _, err) = cityreach(&a);
+        assert_eq!(code, 2, "{parts:?}");
+        assert!(err.contains(needle), "{parts:?}: {err}");
+    }
+    let (code, _, err) = cityreach(&[
+        "access",
+        "--cutoff",
+        "30",
+        "--shard",
+        "5/4",
+        "--out",
+        &p("y.json"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("shard"), "{err}");
+    let (code, _, err) = cityreach(&[
+        "access",
+        "--cutoff",
+        "30",
+        "--shard",
+        "1/4",
+        "--out",
+        &p("y.csv"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("PART.json"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

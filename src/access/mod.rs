@@ -12,6 +12,7 @@ pub mod matrix;
 pub mod opportunities;
 pub mod output;
 pub mod query;
+pub mod shard;
 
 pub use grid::Grid;
 pub use opportunities::Opportunities;
@@ -166,7 +167,7 @@ impl AccessRequest {
 }
 
 /// One output column.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Measure {
     /// Column name, e.g. `existing_cum30`, `plan-2025_nearest1`, `diff_cum30`.
     pub name: String,
@@ -202,7 +203,7 @@ pub struct AccessResult {
     pub metadata: AccessMetadata,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AccessMetadata {
     pub mode: Mode,
     pub scenario: String,
@@ -219,9 +220,9 @@ pub struct AccessMetadata {
     pub origins_skipped: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell_m: Option<f64>,
-    pub origin_rule: &'static str,
+    pub origin_rule: String,
     pub street_model: crate::network::streets::StreetModelInfo,
-    pub transit_model: &'static str,
+    pub transit_model: String,
 }
 
 impl AccessResult {
@@ -624,9 +625,10 @@ pub fn run(
             "each grid cell's origin is its centre; cells whose centre lies outside the area are left out"
         } else {
             "each point is an origin"
-        },
+        }
+        .into(),
         street_model: city.streets.info(req.mode.street_mode()),
-        transit_model: "steady state: expected wait of half the headway, 2 min per transfer",
+        transit_model: "steady state: expected wait of half the headway, 2 min per transfer".into(),
     };
     Ok(AccessResult {
         origins,

@@ -8,12 +8,12 @@ use crate::catalog::districts::District;
 use crate::city::City;
 use crate::reach::Mode;
 use geo::BoundingRect;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Default grid cell, metres (about web-mercator zoom 9 at Zhengzhou's latitude).
 pub const DEFAULT_CELL_M: f64 = 250.0;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum OpportunitySpec {
     /// `commercial`, `mall`, `all`, `stations`, `commercial,cultural`, or (CLI) `FILE:COLUMN`.
@@ -23,7 +23,7 @@ pub enum OpportunitySpec {
 }
 
 /// A point as JSON: `[lon, lat]` or `{"id", "lon", "lat", "weight"}`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum PointSpec {
     Pair([f64; 2]),
@@ -68,7 +68,7 @@ fn default_cell() -> f64 {
     DEFAULT_CELL_M
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AccessQuery {
     #[serde(default = "default_opportunities")]

@@ -57,8 +57,61 @@ pub struct Args {
     /// tiff, csv or geojson (default: from --out's extension; without --out, written to stdout).
     #[arg(long)]
     format: Option<String>,
+    /// Compute only shard K of N (1-based; contiguous runs of origins) and write a part
+    /// (`--out FILE.json`) for access-merge.
+    #[arg(long)]
+    shard: Option<String>,
     #[command(flatten)]
     city: CityArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The part files written by `access --shard K/N --out PART.json`, every shard once.
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// The merged result (.tif, .csv or .geojson).
+    #[arg(long)]
+    out: PathBuf,
+    /// tiff, csv or geojson (default: from --out's extension).
+    #[arg(long)]
+    format: Option<String>,
+}
+
+pub fn run_merge(args: MergeArgs) -> Result<(), CliError> {
+    let format = match &args.format {
+        Some(f) => Format::parse(f)
+            .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
+        None => Format::from_path(&args.out).ok_or_else(|| {
+            input(format!(
+                "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
+                args.out.display()
+            ))
+        })?,
+    };
+    let mut parts = Vec::with_capacity(args.parts.len());
+    for p in &args.parts {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| input(format!("{}: {e}", p.display())))?;
+        let part: access::shard::Part = serde_json::from_str(&text)
+            .map_err(|e| input(format!("{}: not an access part ({e})", p.display())))?;
+        parts.push(part);
+    }
+    let result = access::shard::merge(parts).map_err(access_err)?;
+    let file = std::fs::File::create(&args.out)
+        .map_err(|e| CliError::Io(format!("{}: {e}", args.out.display())))?;
+    let mut w = std::io::BufWriter::new(file);
+    output::write(&mut w, &result, format)
+        .and_then(|_| w.flush())
+        .map_err(|e| CliError::Io(format!("{}: {e}", args.out.display())))?;
+    println!(
+        "merged {} parts: {} origins, {} measures → {}",
+        args.parts.len(),
+        result.origins.len(),
+        result.measures.len(),
+        args.out.display()
+    );
+    Ok(())
 }
 
 fn input(e: impl std::fmt::Display) -> CliError {
@@ -100,7 +153,24 @@ fn with_progress<T>(progress: &Progress, work: impl FnOnce() -> T) -> T {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
+    let shard = args
+        .shard
+        .as_deref()
+        .map(access::shard::parse)
+        .transpose()
+        .map_err(access_err)?;
+    if shard.is_some()
+        && args
+            .out
+            .as_ref()
+            .is_none_or(|p| p.extension().is_none_or(|e| e != "json"))
+    {
+        return Err(input(
+            "--shard writes a part for access-merge: give --out PART.json",
+        ));
+    }
     let format = match (&args.format, &args.out) {
+        _ if shard.is_some() => None,
         (Some(f), _) => Some(
             Format::parse(f)
                 .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
@@ -165,6 +235,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
         );
     }
     let city = args.city.load()?;
+    let job = access::shard::fingerprint(&format!(
+        "{}\n{}",
+        city.profile.name,
+        serde_json::to_string(&query).unwrap_or_default()
+    ));
     let districts = load_districts(&city.source, &crate::catalog::CityBounds::WORLD)
         .map_err(|e| CliError::Data(e.to_string()))?;
     let population = crate::catalog::population::Population::load(
@@ -172,9 +247,19 @@ pub fn run(args: Args) -> Result<(), CliError> {
         &crate::catalog::CityBounds::WORLD,
     )
     .map_err(|e| CliError::Data(e.to_string()))?;
-    let prepared = query
+    let mut prepared = query
         .prepare(&city, districts.as_deref())
         .map_err(access_err)?;
+    let total = prepared.origins.len();
+    if let Some((k, n)) = shard {
+        let r = access::shard::range(total, k, n);
+        prepared.origins = prepared.origins[r].to_vec();
+        if prepared.origins.is_empty() {
+            return Err(input(format!(
+                "--shard {k}/{n}: no origin falls in this shard ({total} origins in all); use fewer shards"
+            )));
+        }
+    }
     if format == Some(Format::GeoTiff) && prepared.grid.is_none() {
         return Err(input(
             "--format tiff needs a grid; point-set origins are written as csv or geojson",
@@ -194,6 +279,22 @@ pub fn run(args: Args) -> Result<(), CliError> {
     })
     .map_err(access_err)?;
     let secs = started.elapsed().as_secs_f64();
+    if let (Some((k, n)), Some(path)) = (shard, &args.out) {
+        let part = access::shard::Part::new(&result, job, k, n, total);
+        let file = std::fs::File::create(path)
+            .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+        let mut w = std::io::BufWriter::new(file);
+        serde_json::to_writer(&mut w, &part)
+            .map_err(std::io::Error::from)
+            .and_then(|_| w.flush())
+            .map_err(|e| CliError::Io(format!("{}: {e}", path.display())))?;
+        println!(
+            "shard {k}/{n}: {} of {total} origins in {secs:.2} s → {}",
+            result.origins.len(),
+            path.display()
+        );
+        return Ok(());
+    }
 
     let summary_to = |w: &mut dyn Write| -> std::io::Result<()> {
         print_summary(w, &result, districts.as_deref(), population.as_ref(), secs)

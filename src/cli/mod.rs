@@ -41,6 +41,8 @@ pub enum Command {
     Access(access::Args),
     /// Travel times from many origins to many destinations.
     Matrix(access::MatrixArgs),
+    /// Assemble the parts of a sharded `access` run into one result.
+    AccessMerge(access::MergeArgs),
 }
 
 /// Output formats shared by the listing commands.
@@ -145,6 +147,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::ImportOsm(a) => import_osm::run(a),
         Command::Access(a) => access::run(a),
         Command::Matrix(a) => access::run_matrix(a),
+        Command::AccessMerge(a) => access::run_merge(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,7 +29,7 @@ pub const DEFAULT_CELL_M: f64 = 100.0;
 pub(crate) const MAX_GRID_SIDE: f64 = 300.0;
 
 /// How the traveller moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Walk,

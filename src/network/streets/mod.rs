@@ -14,7 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// How a person moves on the streets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StreetMode {
     Walk,
@@ -65,7 +65,7 @@ pub struct StreetTime {
 }
 
 /// What produced the street legs of an answer; reported in every answer's metadata.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StreetModelInfo {
     /// `crow_fly` or `osm`.
     pub model: String,
