@@ -531,16 +531,22 @@ impl OsmField<'_> {
             for e in g.first_out[u as usize]..g.first_out[u as usize + 1] {
                 let e = e as usize;
                 let seg = g.edge_seg[e] & !REVERSED;
+                let secs = f64::from(g.edge_secs[e]);
+                // On a two-way street reached from both ends, each end draws up to where the
+                // two arrivals meet; beyond it the other end is earlier.
+                let tw = f64::from(dist[g.head[e] as usize]);
+                let two_way = g.seg_dir[seg as usize] & (DIR_FORWARD | DIR_BACKWARD)
+                    == DIR_FORWARD | DIR_BACKWARD;
+                let limit = if two_way && tw.is_finite() {
+                    self.max_secs.min((tu + tw + secs) / 2.0)
+                } else {
+                    self.max_secs
+                };
+                if tu >= limit && limit < self.max_secs {
+                    continue;
+                }
                 fill_line(seg, g.edge_seg[e] & REVERSED != 0, &mut line);
-                walk_line(
-                    &line,
-                    0.0,
-                    tu,
-                    f64::from(g.edge_secs[e]),
-                    self.max_secs,
-                    step_m,
-                    &mut visit,
-                );
+                walk_line(&line, 0.0, tu, secs, limit, step_m, &mut visit);
             }
         }
         for sd in &self.seeds {
@@ -665,23 +671,10 @@ impl StreetField for OsmField<'_> {
     fn fill_grid(&self, grid: &mut TimeGrid) {
         let frame = *grid.frame();
         let cell = grid.cell_m();
-        let walk = walk_mps();
+        let secs_per_m = 1.0 / walk_mps();
         let max = self.max_secs;
         self.sample_reached(&frame, cell / 2.0, |q, t| {
-            let Some((xs, ys)) = grid.cells_within(q, cell) else {
-                return;
-            };
-            for iy in ys {
-                for ix in xs.clone() {
-                    let d = dist(grid.cell_centre_xy(ix, iy), q);
-                    if d <= cell {
-                        let tc = t + d / walk;
-                        if tc <= max {
-                            grid.lower(ix, iy, tc as f32);
-                        }
-                    }
-                }
-            }
+            grid.lower_within(q, t, cell, secs_per_m, max);
         });
     }
 
