@@ -238,9 +238,9 @@ def main():
         import osrm
 
         engine = osrm.OSRM(storage_config=str(osrm_data), algorithm="MLD", use_shared_memory=False)
-        coords = [[lon, lat_] for lon, lat_ in os_]
-        table = engine.Table(osrm.TableParameters(coordinates=coords))
-        durations = table["durations"]
+        coords = [(lon, lat_) for lon, lat_ in os_]
+        table = engine.Table(osrm.TableParameters(coordinates=coords, annotations=["duration"]))
+        durations = [[float(table["durations"][i][j]) for j in range(len(os_))] for i in range(len(os_))]
         ratios = []
         for i, (lon, lat_) in enumerate(os_):
             _, raw = fetch(f"http://127.0.0.1:8943/reach?from={lon},{lat_}&mode=drive&minutes=180&polygons=false")

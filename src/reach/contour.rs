@@ -256,11 +256,37 @@ impl Lattice {
     }
 
     /// All loops of one threshold.
-    fn loops(&self, level: usize, next: &mut [u32]) -> Vec<Loop> {
+    /// For each threshold, the cells (bottom-left node p + q × (nx + 2)) it crosses.
+    fn crossed_cells(&self) -> Vec<Vec<u32>> {
+        let w = self.nx + 2;
+        let mut lists = vec![Vec::new(); self.thresholds.len()];
+        for q in 0..=self.ny {
+            let (lo_row, hi_row) = (
+                &self.v[q * w..(q + 1) * w],
+                &self.v[(q + 1) * w..(q + 2) * w],
+            );
+            for p in 0..=self.nx {
+                let c = [lo_row[p], lo_row[p + 1], hi_row[p], hi_row[p + 1]];
+                let lo = c[0].min(c[1]).min(c[2]).min(c[3]);
+                let hi = c[0].max(c[1]).max(c[2]).max(c[3]);
+                // Thresholds t with lo <= t < hi.
+                let a = self.thresholds.partition_point(|&t| t < lo);
+                let b = self.thresholds.partition_point(|&t| t < hi);
+                for list in &mut lists[a..b] {
+                    list.push((q * w + p) as u32);
+                }
+            }
+        }
+        lists
+    }
+
+    fn loops(&self, level: usize, cells: &[u32], next: &mut [u32]) -> Vec<Loop> {
         let t = self.thresholds[level];
         let mut starts = Vec::new();
-        for q in 0..=self.ny {
-            for p in 0..=self.nx {
+        let w = self.nx + 2;
+        for &cell in cells {
+            let (p, q) = (cell as usize % w, cell as usize / w);
+            {
                 let c = [
                     self.val(p, q),
                     self.val(p + 1, q),
@@ -329,8 +355,9 @@ pub fn isobands(
     let decimals = decimals_for_cell(grid.cell_m());
     let lat = Lattice::new(grid, thresholds, pins, decimals);
     let mut next = vec![u32::MAX; 2 * (lat.nx + 2) * (lat.ny + 2)];
+    let crossed = lat.crossed_cells();
     let mut loops: Vec<Loop> = (0..thresholds.len())
-        .flat_map(|l| lat.loops(l, &mut next))
+        .flat_map(|l| lat.loops(l, &crossed[l], &mut next))
         .collect();
     let pin_units: Vec<([f64; 2], f64)> = pins
         .iter()
@@ -406,6 +433,31 @@ fn assemble(rings: Vec<(Vec<Pt>, bool)>, scale: f64) -> MultiPolygon<f64> {
     )
 }
 
+/// The first point of every loop, sorted by x, to find the loops that may lie inside a box.
+struct FirstPoints(Vec<(i64, i64, u32)>);
+
+impl FirstPoints {
+    fn new(loops: &[Loop]) -> FirstPoints {
+        let mut v: Vec<(i64, i64, u32)> = loops
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.pts[0][0], l.pts[0][1], i as u32))
+            .collect();
+        v.sort_unstable();
+        FirstPoints(v)
+    }
+
+    /// Loops whose first point lies in the box.
+    fn within(&self, b: [i64; 4]) -> impl Iterator<Item = usize> + '_ {
+        let start = self.0.partition_point(|e| e.0 < b[0]);
+        self.0[start..]
+            .iter()
+            .take_while(move |e| e.0 <= b[2])
+            .filter(move |e| e.1 >= b[1] && e.1 <= b[3])
+            .map(|e| e.2 as usize)
+    }
+}
+
 /// Drops shells smaller than `share` of the largest shell of their threshold, with everything
 /// inside them (their holes, and the loops of lower thresholds), unless a pin reached within
 /// the threshold lies inside.
@@ -419,29 +471,32 @@ fn denoise(
     for lp in &loops {
         largest[lp.level] = largest[lp.level].max(lp.area2);
     }
-    let mut dropped: Vec<usize> = Vec::new();
+    let firsts = FirstPoints::new(&loops);
     let mut keep = vec![true; loops.len()];
-    // Highest threshold first, so lower ones see which regions above them are gone.
+    // Highest threshold first, larger loops first, so a loop inside a dropped one is already
+    // marked when its turn comes.
     let mut order: Vec<usize> = (0..loops.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse((loops[i].level, loops[i].area2)));
     for &i in &order {
         let lp = &loops[i];
-        let v = [lp.pts[0][0] as f64, lp.pts[0][1] as f64];
-        let within_dropped = dropped
-            .iter()
-            .any(|&d| bbox_overlap(&loops[d].bbox, &lp.bbox) && inside(&loops[d].pts, v));
-        if within_dropped {
-            keep[i] = false;
+        if !keep[i] || lp.area2 <= 0 || (lp.area2 as f64) >= share * largest[lp.level] as f64 {
             continue;
         }
-        if lp.area2 > 0 && (lp.area2 as f64) < share * largest[lp.level] as f64 {
-            let t = thresholds[lp.level];
-            let holds_pin = pins
-                .iter()
-                .any(|(p, secs)| *secs <= t && inside(&lp.pts, *p));
-            if !holds_pin {
-                keep[i] = false;
-                dropped.push(i);
+        let t = thresholds[lp.level];
+        if pins
+            .iter()
+            .any(|(p, secs)| *secs <= t && inside(&lp.pts, *p))
+        {
+            continue;
+        }
+        keep[i] = false;
+        for j in firsts.within(lp.bbox) {
+            let other = &loops[j];
+            if j != i && other.level <= lp.level && keep[j] {
+                let v = [other.pts[0][0] as f64, other.pts[0][1] as f64];
+                if inside(&lp.pts, v) {
+                    keep[j] = false;
+                }
             }
         }
     }
@@ -628,8 +683,9 @@ fn generalize(loops: Vec<Loop>, pins: &[([f64; 2], f64)], tol_m: f64, m: [f64; 2
     let mut tol = vec![tol_m; loops.len()];
     let mut cur: Vec<Vec<Pt>> = loops.iter().map(|l| simplify(&l.pts, tol_m, m)).collect();
     let mut clean = false;
+    let firsts = FirstPoints::new(&loops);
     for _ in 0..8 {
-        let bad = generalize_conflicts(&loops, &cur, pins);
+        let bad = generalize_conflicts(&loops, &firsts, &cur, pins);
         if !bad.iter().any(|&b| b) {
             clean = true;
             break;
@@ -656,7 +712,12 @@ fn generalize(loops: Vec<Loop>, pins: &[([f64; 2], f64)], tol_m: f64, m: [f64; 2
 
 /// Which simplified loops break validity: loops that meet, degenerate or flipped loops, and
 /// loops that moved across another loop or a pin.
-fn generalize_conflicts(loops: &[Loop], cur: &[Vec<Pt>], pins: &[([f64; 2], f64)]) -> Vec<bool> {
+fn generalize_conflicts(
+    loops: &[Loop],
+    firsts: &FirstPoints,
+    cur: &[Vec<Pt>],
+    pins: &[([f64; 2], f64)],
+) -> Vec<bool> {
     let mut bad = crossing_loops(cur);
     for (i, lp) in loops.iter().enumerate() {
         let c = &cur[i];
@@ -677,9 +738,10 @@ fn generalize_conflicts(loops: &[Loop], cur: &[Vec<Pt>], pins: &[([f64; 2], f64)
                 && p[1] >= b[1] as f64 - 1.0
                 && p[1] <= b[3] as f64 + 1.0
         };
-        let moved = loops.iter().enumerate().any(|(j, other)| {
+        let moved = firsts.within(b).any(|j| {
+            let other = &loops[j];
             let v = [other.pts[0][0] as f64, other.pts[0][1] as f64];
-            j != i && near(v) && inside(&lp.pts, v) != inside(c, v)
+            j != i && inside(&lp.pts, v) != inside(c, v)
         }) || pins
             .iter()
             .any(|(p, _)| near(*p) && inside(&lp.pts, *p) != inside(c, *p));
