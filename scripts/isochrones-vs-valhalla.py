@@ -32,6 +32,8 @@ import statistics
 import subprocess
 import sys
 import time
+import http.client
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -98,12 +100,20 @@ def prepare(work: Path, cityreach: Path):
     if not (sdir / "drive.graph").exists():
         sh([cityreach, "import-osm", PBF, "--out", sdir])
 
-    ddir = work / "city"
+    # Isochrones: a city with a single feature, so answers carry little besides the bands.
+    write_city(work / "city-iso", [(1.5218, 42.5063)])
+    # Drive times: the 50 origins are the features, so one reach query times all of them.
+    write_city(work / "city-targets", origins())
+    return vdir / "config-bench.json", odir / "andorra.osrm", sdir, work / "city-iso", work / "city-targets"
+
+
+def write_city(ddir: Path, points):
+    """A cityreach data folder for Andorra: features at `points`, a two-stop feed."""
     g = ddir / "gtfs"
     g.mkdir(parents=True, exist_ok=True)
     (ddir / "city.toml").write_text('name = "Andorra"\nbbox = [1.40, 42.42, 1.80, 42.66]\n')
     feats = []
-    for i, (lon, lat) in enumerate(origins()):
+    for i, (lon, lat) in enumerate(points):
         fid = f"com-origin-{i:02}"
         feats.append({"type": "Feature", "id": fid, "geometry": {"type": "Point", "coordinates": [lon, lat]},
                       "properties": {"kind": "commercial", "subkind": "mall", "name_zh": fid, "name_en": fid,
@@ -126,7 +136,6 @@ def prepare(work: Path, cityreach: Path):
     }
     for name, text in files.items():
         (g / name).write_text(text)
-    return vdir / "config-bench.json", odir / "andorra.osrm", sdir, ddir
 
 
 def wait_http(url, seconds=60):
@@ -140,12 +149,39 @@ def wait_http(url, seconds=60):
     raise SystemExit(f"no answer from {url}")
 
 
+def serve(cityreach, data, streets):
+    return subprocess.Popen([cityreach, "serve", "--addr", "127.0.0.1:8943", "--data", data, "--streets", streets],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
+
+
+_conns = {}
+
+
 def fetch(url, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
+    """One request on a kept-alive connection per server (the same for both engines)."""
+    u = urllib.parse.urlsplit(url)
+    path = u.path + ("?" + u.query if u.query else "")
     t = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=60) as r:
-        raw = r.read()
+    for attempt in range(2):
+        conn = _conns.get(u.netloc)
+        if conn is None:
+            conn = _conns[u.netloc] = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        try:
+            if body is None:
+                conn.request("GET", path)
+            else:
+                conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            raw = r.read()
+            if r.status != 200:
+                raise SystemExit(f"{url}: HTTP {r.status}: {raw[:300]!r}")
+            break
+        except (http.client.HTTPException, ConnectionError):
+            conn.close()
+            _conns.pop(u.netloc, None)
+            if attempt:
+                raise
+            t = time.perf_counter()
     return (time.perf_counter() - t) * 1e3, raw
 
 
@@ -171,15 +207,13 @@ def main():
     ap.add_argument("--generalize", default=None, help="cityreach generalize (m) to send")
     args = ap.parse_args()
     cityreach = Path(args.cityreach)
-    vcfg, osrm_data, sdir, ddir = prepare(Path(args.work), cityreach)
+    vcfg, osrm_data, sdir, iso_city, targets_city = prepare(Path(args.work), cityreach)
 
     procs = []
     try:
         procs.append(subprocess.Popen([valhalla_bin() / "valhalla_service", vcfg, "1"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        procs.append(subprocess.Popen([cityreach, "serve", "--addr", "127.0.0.1:8943", "--data", ddir,
-                                       "--streets", sdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      env={**os.environ, "RUST_LOG": "warn"}))
+        procs.append(serve(cityreach, iso_city, sdir))
         wait_http("http://127.0.0.1:8942/status")
         wait_http("http://127.0.0.1:8943/conformance")
         os_ = origins()
@@ -187,6 +221,8 @@ def main():
         size = {(q, e): [] for q, _, _ in QUERIES for e in ("valhalla", "cityreach")}
         invalid = {(q, e): 0 for q, _, _ in QUERIES for e in ("valhalla", "cityreach")}
         areas = {q: [] for q, _, _ in QUERIES}
+        cleanup_area = {q: [] for q, _, _ in QUERIES}
+        cleanup_size = {q: [] for q, _, _ in QUERIES}
         for run in range(args.runs):
             for i, (lon, lat_) in enumerate(os_):
                 for q, mode, bands in QUERIES:
@@ -210,6 +246,14 @@ def main():
                            for f in json.loads(craw)["features"] if f["properties"].get("layer") == "band"]
                     invalid[(q, "valhalla")] += sum(not g.is_valid for _, g in vgs)
                     invalid[(q, "cityreach")] += sum(not g.is_valid for _, g in cgs)
+                    # The same answer ungeneralised and without denoising: what the cleanup costs.
+                    _, raw0 = fetch(url.split("&generalize=")[0] + "&generalize=0&denoise=0")
+                    c0 = unary_union([shape(f["geometry"]) for f in json.loads(raw0)["features"]
+                                      if f["properties"].get("layer") == "band"])
+                    c1 = unary_union([g for _, g in cgs])
+                    if area_km2(c0) > 0:
+                        cleanup_area[q].append(area_km2(c1) / area_km2(c0))
+                        cleanup_size[q].append(len(craw) / len(raw0))
                     top = max(bands)
                     try:
                         v = unary_union([shapely.make_valid(g) for c, g in vgs if c == top])
@@ -234,8 +278,21 @@ def main():
                   f"| {invalid[(q, 'valhalla')]} / {invalid[(q, 'cityreach')]} of {len(size[(q, 'cityreach')])} "
                   f"| {ratio_area:.2f} | {iou:.2f} |")
 
+        print("\n| query | area with the default cleanup / without (min, median, max) | size with / without (median) |")
+        print("|---|---|---|")
+        for q, _, _ in QUERIES:
+            a = sorted(cleanup_area[q])
+            print(f"| {q} | {a[0]:.4f}, {statistics.median(a):.4f}, {a[-1]:.4f} "
+                  f"| {statistics.median(cleanup_size[q]):.2f} |")
+
         # Drive-time agreement with OSRM (car profile, MLD, /table).
         import osrm
+
+        procs[1].terminate()
+        procs[1].wait(timeout=10)
+        _conns.pop("127.0.0.1:8943", None)
+        procs[1] = serve(cityreach, targets_city, sdir)
+        wait_http("http://127.0.0.1:8943/conformance")
 
         engine = osrm.OSRM(storage_config=str(osrm_data), algorithm="MLD", use_shared_memory=False)
         coords = [(lon, lat_) for lon, lat_ in os_]
@@ -257,7 +314,10 @@ def main():
     finally:
         for p in procs:
             p.terminate()
-            p.wait(timeout=10)
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 if __name__ == "__main__":

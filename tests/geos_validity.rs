@@ -143,7 +143,7 @@ fn geos_check(cases: &[Case]) {
 fn random_grid(rng: &mut StdRng, bands: &[f64]) -> TimeGrid {
     let nx = rng.random_range(1..40usize);
     let ny = rng.random_range(1..40usize);
-    let cell = [20.0, 100.0, 250.0, 700.0][rng.random_range(0..4)];
+    let cell = [20.0, 100.0, 250.0, 700.0, 1500.0][rng.random_range(0..5)];
     let lon = rng.random_range(-170.0..170.0);
     let lat = rng.random_range(-60.0..60.0);
     let m = cityreach::geodesy::LocalFrame::new([lon, lat]).metres_per_degree();

@@ -39,7 +39,9 @@ pub struct Cleanup {
 /// Decimal places of the output coordinates for a cell size: a cell edge spans at least a few
 /// hundred lattice steps, so every crossing has room to sit apart from the others.
 pub fn decimals_for_cell(cell_m: f64) -> u32 {
-    if cell_m >= 500.0 {
+    if cell_m >= 800.0 {
+        4
+    } else if cell_m >= 80.0 {
         5
     } else {
         6

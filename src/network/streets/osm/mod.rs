@@ -582,7 +582,9 @@ impl OsmField<'_> {
 }
 
 /// Walks a polyline from fraction `from` on, at `secs` for its whole length starting at `t0`,
-/// visiting points at most `step_m` apart until the time passes `max_secs`.
+/// visiting points exactly `step_m` apart along it (however densely the line is drawn), and
+/// the point where the time reaches `max_secs` or the line ends. An infinite step visits the
+/// line's own vertices instead (for bounding boxes).
 fn walk_line(
     line: &[[f64; 2]],
     from: f64,
@@ -593,51 +595,51 @@ fn walk_line(
     visit: &mut impl FnMut([f64; 2], f64),
 ) {
     let total: f64 = line.windows(2).map(|w| dist(w[0], w[1])).sum();
-    if total <= 0.0 {
+    if total <= 0.0 || t0 > max_secs {
         return;
     }
     let rate = secs / total;
     let start = from * total;
+    let end = if rate > 0.0 {
+        (start + (max_secs - t0) / rate).min(total)
+    } else {
+        total
+    };
+    let vertices = step_m.is_infinite();
+    let mut next = start;
     let mut before = 0.0;
+    let mut last = line[0];
     for w in line.windows(2) {
         let l = dist(w[0], w[1]);
-        if before + l < start {
-            before += l;
-            continue;
-        }
-        let n = (l / step_m).ceil().max(1.0) as usize;
-        for j in 0..=n {
-            let s = before + l * j as f64 / n as f64;
-            if s < start {
-                continue;
+        let piece_end = before + l;
+        let at = |s: f64| {
+            let k = if l > 0.0 { (s - before) / l } else { 0.0 };
+            [
+                w[0][0] + (w[1][0] - w[0][0]) * k,
+                w[0][1] + (w[1][1] - w[0][1]) * k,
+            ]
+        };
+        while next <= piece_end && next <= end {
+            if next >= before {
+                visit(at(next), t0 + (next - start) * rate);
             }
-            let t = t0 + (s - start) * rate;
-            if t > max_secs {
-                // Mark where the budget runs out on this piece, then stop.
-                let s_end = start + (max_secs - t0) / rate.max(1e-12);
-                if s_end > before && s_end <= before + l && l > 0.0 {
-                    let k = (s_end - before) / l;
-                    visit(
-                        [
-                            w[0][0] + (w[1][0] - w[0][0]) * k,
-                            w[0][1] + (w[1][1] - w[0][1]) * k,
-                        ],
-                        max_secs,
-                    );
-                }
-                return;
-            }
-            let k = j as f64 / n as f64;
-            visit(
-                [
-                    w[0][0] + (w[1][0] - w[0][0]) * k,
-                    w[0][1] + (w[1][1] - w[0][1]) * k,
-                ],
-                t,
-            );
+            next = if vertices {
+                f64::INFINITY
+            } else {
+                next + step_m
+            };
         }
-        before += l;
+        if piece_end >= end {
+            last = at(end);
+            break;
+        }
+        if vertices && piece_end > start {
+            visit(w[1], t0 + (piece_end - start) * rate);
+        }
+        last = w[1];
+        before = piece_end;
     }
+    visit(last, t0 + (end - start) * rate);
 }
 
 impl StreetField for OsmField<'_> {
