@@ -34,6 +34,7 @@ import sys
 import time
 import http.client
 import urllib.parse
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -126,7 +127,9 @@ def write_city(ddir: Path, points):
         "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\na,Bench,https://example.org,Europe/Andorra\n",
         "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
                         "d,1,1,1,1,1,1,1,20260101,20261231\n",
-        "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\ns0,Stop 0,42.5063,1.5218\ns1,Stop 1,42.5103,1.5383\n",
+        # Two stops at opposite corners of Andorra: the accepted area is the box of stops and
+        # features (plus a margin), and it must hold every origin.
+        "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\ns0,Stop 0,42.43,1.41\ns1,Stop 1,42.65,1.78\n",
         "routes.txt": "route_id,agency_id,route_short_name,route_long_name,route_type\nr0,a,R0,Route 0,3\n",
         "trips.txt": "route_id,service_id,trip_id\nr0,d,t0\n",
         "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
@@ -209,6 +212,14 @@ def main():
     cityreach = Path(args.cityreach)
     vcfg, osrm_data, sdir, iso_city, targets_city = prepare(Path(args.work), cityreach)
 
+    for port in (8942, 8943):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            raise SystemExit(f"port {port} is already answering: stop that server first")
+        except urllib.error.HTTPError:
+            raise SystemExit(f"port {port} is already answering: stop that server first")
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
     procs = []
     try:
         procs.append(subprocess.Popen([valhalla_bin() / "valhalla_service", vcfg, "1"],
