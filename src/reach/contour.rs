@@ -751,3 +751,89 @@ fn generalize_conflicts(
     }
     bad
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Area, Contains};
+
+    const NONE: Cleanup = Cleanup {
+        generalize_m: 0.0,
+        denoise: 0.0,
+    };
+
+    /// A 3×3 grid of 100 m cells near Zhengzhou, all unreached.
+    fn grid() -> TimeGrid {
+        let m = crate::geodesy::LocalFrame::new([113.65, 34.75]).metres_per_degree();
+        TimeGrid::covering(
+            [113.65, 34.75, 113.65 + 299.0 / m[0], 34.75 + 299.0 / m[1]],
+            100.0,
+        )
+    }
+
+    #[test]
+    fn one_reached_cell_is_a_diamond_around_its_centre() {
+        let mut g = grid();
+        g.lower(1, 1, 0.0);
+        let out = isobands(&g, &[600.0], false, &[], NONE);
+        let polys = &out[0].0;
+        assert_eq!(polys.len(), 1);
+        let ring = &polys[0].exterior().0;
+        // Four distinct corners and the closing point, no holes.
+        assert_eq!(ring.len(), 5);
+        assert!(polys[0].interiors().is_empty());
+        // Unreached counts as 660 s: the band reaches 600/660 of the way to the next centre,
+        // squeezed into the middle 90 % of the edge and cut to whole lattice steps.
+        let c = g.cell_centre(1, 1);
+        let (_, step) = g.lonlat_origin_and_step();
+        for p in &ring[..4] {
+            let dx = ((p.x - c[0]) / step[0]).abs();
+            let dy = ((p.y - c[1]) / step[1]).abs();
+            let off = dx.max(dy);
+            assert!(
+                dx.min(dy) < 0.02,
+                "{p:?} is not on an axis through the centre"
+            );
+            assert!(
+                (off - (0.05 + 0.9 * 600.0 / 660.0)).abs() < 0.03,
+                "{p:?}: {off} cells out"
+            );
+        }
+        assert!(polys[0].contains(&geo::Point::new(c[0], c[1])));
+    }
+
+    #[test]
+    fn nested_limits_give_disjoint_bands_that_tile_the_outer_one() {
+        let mut g = grid();
+        for (ix, iy, t) in [(0, 0, 0.0), (1, 0, 300.0), (1, 1, 500.0), (2, 2, 590.0)] {
+            g.lower(ix, iy, t);
+        }
+        let limits = [300.0, 400.0, 600.0];
+        let disjoint = isobands(&g, &limits, false, &[], NONE);
+        let cumulative = isobands(&g, &limits, true, &[], NONE);
+        let sum: f64 = disjoint.iter().map(|m| m.unsigned_area()).sum();
+        let outer = cumulative[2].unsigned_area();
+        assert!(
+            (sum - outer).abs() <= 1e-12 * outer.max(1.0),
+            "{sum} vs {outer}"
+        );
+        assert!(cumulative[0].unsigned_area() < cumulative[1].unsigned_area());
+    }
+
+    #[test]
+    fn a_pinned_place_between_unreached_cells_is_inside() {
+        let g = grid();
+        // Nothing on the grid is reached, but the place was (with 24 s left of 10 min).
+        let a = g.cell_centre(1, 1);
+        let b = g.cell_centre(2, 2);
+        let p = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        let pin = Pin {
+            lonlat: p,
+            secs: 576.0,
+        };
+        let out = isobands(&g, &[600.0], false, &[pin], NONE);
+        assert!(out[0].contains(&geo::Point::new(p[0], p[1])));
+        // Without the pin there is nothing.
+        assert!(isobands(&g, &[600.0], false, &[], NONE)[0].0.is_empty());
+    }
+}
