@@ -145,6 +145,21 @@ fn bench_streets(c: &mut Criterion) {
             }),
         );
         report(
+            &format!("{mode} 15 min spread + extent"),
+            percentiles(&s.origins, |o| {
+                if let Ok(field) = s.streets.spread(
+                    mode,
+                    &[Seed {
+                        lonlat: o,
+                        secs: 0.0,
+                    }],
+                    900.0,
+                ) {
+                    black_box(field.extent());
+                }
+            }),
+        );
+        report(
             &format!("{mode} 15 min spread + fill_grid 100 m"),
             percentiles(&s.origins, |o| {
                 black_box(spread_with_grid(&s.streets, mode, o, 100.0));

@@ -626,21 +626,40 @@ fn crossing_loops(loops: &[Vec<Pt>]) -> Vec<bool> {
             b[3].max(bb[3]),
         ];
     }
-    let side = ((segs.len() as f64).sqrt().ceil() as i64).clamp(1, 512);
+    // Contours are curves: a fine grid keeps the segments per bucket few. Buckets are laid
+    // out flat (counts, then offsets) so a check costs two allocations, not one per bucket.
+    let side = ((segs.len() as f64).sqrt() * 4.0).ceil().clamp(1.0, 1024.0) as i64;
     let w = ((b[2] - b[0]) / side + 1).max(1);
     let h = ((b[3] - b[1]) / side + 1).max(1);
-    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); (side * side) as usize];
-    for (k, &(l, i)) in segs.iter().enumerate() {
-        let (p, q) = end(l, i);
+    let cells_of = |p: Pt, q: Pt| {
         let (x0, x1) = ((p[0].min(q[0]) - b[0]) / w, (p[0].max(q[0]) - b[0]) / w);
         let (y0, y1) = ((p[1].min(q[1]) - b[1]) / h, (p[1].max(q[1]) - b[1]) / h);
-        for y in y0..=y1.min(side - 1) {
-            for x in x0..=x1.min(side - 1) {
-                buckets[(y * side + x) as usize].push(k as u32);
-            }
+        (y0..=y1.min(side - 1))
+            .flat_map(move |y| (x0..=x1.min(side - 1)).map(move |x| (y * side + x) as usize))
+    };
+    let mut start = vec![0u32; (side * side) as usize + 1];
+    for &(l, i) in &segs {
+        let (p, q) = end(l, i);
+        for c in cells_of(p, q) {
+            start[c + 1] += 1;
         }
     }
-    for bucket in &buckets {
+    for c in 1..start.len() {
+        start[c] += start[c - 1];
+    }
+    let mut fill = start.clone();
+    let mut flat = vec![0u32; start[start.len() - 1] as usize];
+    for (k, &(l, i)) in segs.iter().enumerate() {
+        let (p, q) = end(l, i);
+        for c in cells_of(p, q) {
+            flat[fill[c] as usize] = k as u32;
+            fill[c] += 1;
+        }
+    }
+    let buckets = start
+        .windows(2)
+        .map(|r| &flat[r[0] as usize..r[1] as usize]);
+    for bucket in buckets {
         for (ia, &sa) in bucket.iter().enumerate() {
             let (la, i) = segs[sa as usize];
             let (a, b2) = end(la, i);
