@@ -740,6 +740,7 @@ fn generalize_conflicts(
     pins: &[([f64; 2], f64)],
 ) -> Vec<bool> {
     let mut bad = crossing_loops(cur);
+    let mut flipped: Vec<usize> = Vec::new();
     for (i, lp) in loops.iter().enumerate() {
         let c = &cur[i];
         if c.len() == lp.pts.len() {
@@ -751,21 +752,48 @@ fn generalize_conflicts(
             continue;
         }
         // The first point of every loop survives simplification: if no loops meet, a loop lies
-        // on the same side of another as before iff that point does.
-        let b = lp.bbox;
-        let near = |p: [f64; 2]| {
-            p[0] >= b[0] as f64 - 1.0
-                && p[0] <= b[2] as f64 + 1.0
-                && p[1] >= b[1] as f64 - 1.0
-                && p[1] <= b[3] as f64 + 1.0
-        };
-        let moved = firsts.within(b).any(|j| {
-            let other = &loops[j];
-            let v = [other.pts[0][0] as f64, other.pts[0][1] as f64];
-            j != i && inside(&lp.pts, v) != inside(c, v)
-        }) || pins
-            .iter()
-            .any(|(p, _)| near(*p) && inside(&lp.pts, *p) != inside(c, *p));
+        // on the same side of another as before iff that point does. A point changes sides iff
+        // it lies in an odd number of the stretches cut off (each original run between two kept
+        // points, closed by the new chord); stretches are small, so few points need a test.
+        let n = lp.pts.len();
+        let mut kept = Vec::with_capacity(c.len());
+        let mut k = 0;
+        for q in c {
+            while lp.pts[k] != *q {
+                k += 1;
+            }
+            kept.push(k);
+        }
+        flipped.clear();
+        let mut stretch: Vec<Pt> = Vec::new();
+        for (w, &a) in kept.iter().enumerate() {
+            let b = if w + 1 < kept.len() { kept[w + 1] } else { n };
+            if b - a < 2 {
+                continue;
+            }
+            stretch.clear();
+            stretch.extend((a..=b).map(|x| lp.pts[x % n]));
+            let sb = bbox(&stretch);
+            for j in firsts.within(sb) {
+                let v = [loops[j].pts[0][0] as f64, loops[j].pts[0][1] as f64];
+                if j != i && inside(&stretch, v) {
+                    flipped.push(j);
+                }
+            }
+            for (pi, (p, _)) in pins.iter().enumerate() {
+                let inb = p[0] >= sb[0] as f64 - 1.0
+                    && p[0] <= sb[2] as f64 + 1.0
+                    && p[1] >= sb[1] as f64 - 1.0
+                    && p[1] <= sb[3] as f64 + 1.0;
+                if inb && inside(&stretch, *p) {
+                    flipped.push(loops.len() + pi);
+                }
+            }
+        }
+        flipped.sort_unstable();
+        let moved = flipped
+            .chunk_by(|x, y| x == y)
+            .any(|run| run.len() % 2 == 1);
         bad[i] |= moved;
     }
     bad
