@@ -667,15 +667,16 @@ impl StreetField for OsmField<'_> {
         best
     }
 
-    /// Samples reached streets every half cell and lowers each cell whose centre lies within one
+    /// Samples reached streets every 3/4 cell and lowers each cell whose centre lies within one
     /// cell of a sample to the sample's time plus the walk to the centre; cells farther from
-    /// every reached street stay unreached.
+    /// every reached street stay unreached. With samples 3/4 cell apart, a centre 0.9 cell from
+    /// a street is at most √(0.9² + 0.375²) < 1 cell from a sample, so it is reached.
     fn fill_grid(&self, grid: &mut TimeGrid) {
         let frame = *grid.frame();
         let cell = grid.cell_m();
         let secs_per_m = 1.0 / walk_mps();
         let max = self.max_secs;
-        self.sample_reached(&frame, cell / 2.0, |q, t| {
+        self.sample_reached(&frame, cell * 0.75, |q, t| {
             grid.lower_within(q, t, cell, secs_per_m, max);
         });
     }
