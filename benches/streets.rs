@@ -6,7 +6,7 @@
 use cityreach::network::streets::osm::{self, OsmStreets, Search};
 use cityreach::network::streets::{Seed, StreetMode, StreetModel};
 use cityreach::raster::TimeGrid;
-use cityreach::reach::polygons::band_polygons;
+use cityreach::reach::polygons::{band_polygons, contour_grid_with, rasterise, PolygonOptions};
 use cityreach::reach::BandForm;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -145,6 +145,21 @@ fn bench_streets(c: &mut Criterion) {
             }),
         );
         report(
+            &format!("{mode} 15 min spread + extent"),
+            percentiles(&s.origins, |o| {
+                if let Ok(field) = s.streets.spread(
+                    mode,
+                    &[Seed {
+                        lonlat: o,
+                        secs: 0.0,
+                    }],
+                    900.0,
+                ) {
+                    black_box(field.extent());
+                }
+            }),
+        );
+        report(
             &format!("{mode} 15 min spread + fill_grid 100 m"),
             percentiles(&s.origins, |o| {
                 black_box(spread_with_grid(&s.streets, mode, o, 100.0));
@@ -171,6 +186,50 @@ fn bench_streets(c: &mut Criterion) {
                 }
             }),
         );
+        // The contouring alone, on rasters filled beforehand: default cleanup, then none.
+        let grids: Vec<TimeGrid> = s
+            .origins
+            .iter()
+            .filter_map(|&o| {
+                let field = s
+                    .streets
+                    .spread(
+                        mode,
+                        &[Seed {
+                            lonlat: o,
+                            secs: 0.0,
+                        }],
+                        900.0,
+                    )
+                    .ok()?;
+                rasterise(field.as_ref(), None)
+            })
+            .collect();
+        for (what, opts) in [
+            ("default cleanup", PolygonOptions::default()),
+            (
+                "no generalize, no denoise",
+                PolygonOptions {
+                    generalize_m: Some(0.0),
+                    denoise: Some(0.0),
+                    ..PolygonOptions::default()
+                },
+            ),
+        ] {
+            let mut g = 0;
+            report(
+                &format!("{mode} 15 min contour only ({what})"),
+                percentiles(&s.origins, |_| {
+                    g = (g + 1) % grids.len();
+                    black_box(contour_grid_with(
+                        &grids[g],
+                        &[15.0],
+                        BandForm::Disjoint,
+                        &opts,
+                    ));
+                }),
+            );
+        }
     }
 
     c.bench_function("andorra/drive_15min_one_to_all", |b| {

@@ -106,6 +106,48 @@ impl TimeGrid {
         }
     }
 
+    /// Lowers every cell whose centre lies within `r` metres of the frame point `xy` to
+    /// `secs` plus the walk to the centre at `secs_per_m`, where that stays within `max_secs`.
+    pub fn lower_within(
+        &mut self,
+        xy: [f64; 2],
+        secs: f64,
+        r: f64,
+        secs_per_m: f64,
+        max_secs: f64,
+    ) {
+        // In units of cells, with cell centres at whole numbers.
+        let fx = (xy[0] - self.min_xy[0]) / self.cell_m - 0.5;
+        let fy = (xy[1] - self.min_xy[1]) / self.cell_m - 0.5;
+        let rc = r / self.cell_m;
+        if !(fx + rc >= 0.0 && fy + rc >= 0.0 && secs <= max_secs) {
+            return;
+        }
+        let (x0, y0) = ((fx - rc).ceil().max(0.0), (fy - rc).ceil().max(0.0));
+        let x1 = (fx + rc).floor().min(self.nx as f64 - 1.0);
+        let y1 = (fy + rc).floor().min(self.ny as f64 - 1.0);
+        if x1 < x0 || y1 < y0 {
+            return;
+        }
+        let (x0, x1, y0, y1) = (x0 as usize, x1 as usize, y0 as usize, y1 as usize);
+        let r2 = rc * rc;
+        let per_cell = self.cell_m * secs_per_m;
+        for iy in y0..=y1 {
+            let dy = iy as f64 - fy;
+            let row = &mut self.values[iy * self.nx..(iy + 1) * self.nx];
+            for (ix, v) in row.iter_mut().enumerate().take(x1 + 1).skip(x0) {
+                let dx = ix as f64 - fx;
+                let d2 = dx * dx + dy * dy;
+                if d2 <= r2 {
+                    let t = secs + d2.sqrt() * per_cell;
+                    if t <= max_secs && (t as f32) < *v {
+                        *v = t as f32;
+                    }
+                }
+            }
+        }
+    }
+
     /// The time at a (lon, lat) point: the value of the cell containing it.
     pub fn sample(&self, p: [f64; 2]) -> Option<f32> {
         let (ix, iy) = self.cell_of_xy(self.frame.to_xy(p))?;

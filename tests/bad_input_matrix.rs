@@ -164,6 +164,20 @@ fn cases() -> Vec<(String, Vec<u8>, Want)> {
             Want::Json(BAD),
         );
     }
+    for (p, v) in [
+        ("generalize", "-1"),
+        ("generalize", "NaN"),
+        ("generalize", "1e9"),
+        ("denoise", "-0.5"),
+        ("denoise", "inf"),
+        ("denoise", "abc"),
+    ] {
+        add(
+            &format!("{p}={v}"),
+            get(&format!("{reach}&{p}={v}")),
+            Want::Json(BAD),
+        );
+    }
     for b in [
         "0,10", "10,10", "10,NaN", "inf", "-5,5", ",", "10,,20", "1e309",
     ] {

@@ -665,6 +665,18 @@ fn bad_input_is_rejected_with_the_parameter_named() {
     let e = err(req);
     assert_eq!(e.parameter(), "scenario");
     assert!(e.to_string().contains("plan-2025"));
+    for g in [-1.0, f64::NAN, 5000.5] {
+        let mut req = transit(Origin::Place("郑州站".into()), 20.0);
+        req.generalize_m = Some(g);
+        let e = err(req);
+        assert_eq!(e.parameter(), "generalize", "{g}: {e}");
+    }
+    for d in [-0.1, f64::INFINITY, 1.5] {
+        let mut req = transit(Origin::Place("郑州站".into()), 20.0);
+        req.denoise = Some(d);
+        let e = err(req);
+        assert_eq!(e.parameter(), "denoise", "{d}: {e}");
+    }
     assert!("teleport".parse::<Mode>().is_err());
     assert!(reach::parse_bands("10,5").is_err());
     assert!(reach::parse_bands("10,abc").is_err());

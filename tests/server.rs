@@ -665,6 +665,8 @@ fn bad_requests() -> Vec<(&'static str, String, Option<&'static str>, Vec<u8>)> 
     ));
     get("/reach?from=hub-zhengzhou-east&band_form=nested");
     get("/reach?from=hub-zhengzhou-east&cell=5");
+    get("/reach?from=hub-zhengzhou-east&generalize=-3");
+    get("/reach?from=hub-zhengzhou-east&denoise=2");
     get("/reach?from=hub-zhengzhou-east&polygons=maybe");
     get("/reach?from=hub-zhengzhou-east&speed=fast");
     get("/reach?from=0,0");

@@ -26,6 +26,12 @@ pub struct Args {
     /// Raster cell for band polygons, metres.
     #[arg(long)]
     cell: Option<f64>,
+    /// Polygon generalisation tolerance, metres (default: half a cell; 0: none).
+    #[arg(long, allow_negative_numbers = true)]
+    generalize: Option<f64>,
+    /// Drop polygon parts smaller than this share of the largest (default 0.01; 0: keep all).
+    #[arg(long, allow_negative_numbers = true)]
+    denoise: Option<f64>,
     /// Skip band polygons (features and times only).
     #[arg(long)]
     no_polygons: bool,
@@ -60,6 +66,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         polygons: !args.no_polygons && args.format != Format::Json,
         band_form,
         cell_m: args.cell,
+        generalize_m: args.generalize,
+        denoise: args.denoise,
     };
     let result = reach::reach(&city, &req).map_err(input)?;
     match args.format {

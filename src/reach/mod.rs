@@ -1,6 +1,7 @@
 //! The reach engine: multimodal search, travel-time bands, isochrone polygons, reached features
 //! and plan-target checks. Pure functions over a loaded [`City`].
 
+pub mod contour;
 pub mod national;
 pub mod polygons;
 pub mod result;
@@ -155,6 +156,10 @@ pub struct ReachRequest {
     pub band_form: BandForm,
     /// Raster cell for polygons, metres (`None`: default, grown for large extents).
     pub cell_m: Option<f64>,
+    /// Polygon generalisation tolerance, metres (`None`: half a cell; 0: none).
+    pub generalize_m: Option<f64>,
+    /// Drop polygon parts smaller than this share of the largest (`None`: the default; 0: none).
+    pub denoise: Option<f64>,
 }
 
 impl ReachRequest {
@@ -168,6 +173,8 @@ impl ReachRequest {
             polygons: true,
             band_form: BandForm::Disjoint,
             cell_m: None,
+            generalize_m: None,
+            denoise: None,
         }
     }
 
@@ -347,6 +354,22 @@ pub fn validate(city: &City, req: &ReachRequest) -> Result<usize, ReachError> {
             });
         }
     }
+    if let Some(g) = req.generalize_m {
+        if !g.is_finite() || !(0.0..=5000.0).contains(&g) {
+            return Err(ReachError::InvalidParameter {
+                parameter: "generalize",
+                message: format!("{g} m is outside [0, 5000]"),
+            });
+        }
+    }
+    if let Some(d) = req.denoise {
+        if !d.is_finite() || !(0.0..=1.0).contains(&d) {
+            return Err(ReachError::InvalidParameter {
+                parameter: "denoise",
+                message: format!("{d} is outside [0, 1]"),
+            });
+        }
+    }
     city.transit
         .scenario_index(&req.scenario)
         .ok_or_else(|| ReachError::UnknownScenario {
@@ -445,10 +468,15 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
     let tf = travel_field(city, req)?;
     let graph = &city.graphs[tf.scenario];
     let mut reached = Vec::new();
+    let mut feature_pins = Vec::new();
     for (fi, f) in city.catalog.features().iter().enumerate() {
         let Some(t) = tf.field.time_at(f.anchor) else {
             continue;
         };
+        feature_pins.push(contour::Pin {
+            lonlat: f.anchor,
+            secs: t.secs,
+        });
         let legs = match (tf.seed_stop.get(t.seed).copied().flatten(), &tf.labels) {
             (Some(stop), Some(l)) => {
                 let steps = l.itinerary(graph, stop);
@@ -480,7 +508,23 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
     });
 
     let bands = if req.polygons {
-        polygons::band_polygons(tf.field.as_ref(), &req.bands, req.band_form, req.cell_m)
+        // Every reached feature and every origin must end up inside its bands.
+        let mut pins = feature_pins;
+        for o in &tf.origins {
+            if let Some(t) = tf.field.time_at(o.lonlat) {
+                pins.push(contour::Pin {
+                    lonlat: o.lonlat,
+                    secs: t.secs,
+                });
+            }
+        }
+        let opts = polygons::PolygonOptions {
+            cell_m: req.cell_m,
+            generalize_m: req.generalize_m,
+            denoise: req.denoise,
+            pins,
+        };
+        polygons::band_polygons_with(tf.field.as_ref(), &req.bands, req.band_form, &opts)
     } else {
         polygons::empty_bands(&req.bands, req.band_form)
     };

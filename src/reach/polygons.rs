@@ -1,15 +1,13 @@
 //! Band polygons: rasterise the travel-time field over the reached window, then contour it
-//! into isobands (marching squares, the `contour` crate).
+//! into isobands that are valid by construction (see [`super::contour`]).
 
+use super::contour::{isobands, Cleanup, Pin};
 use super::result::Band;
 use super::{BandForm, DEFAULT_CELL_M, MAX_GRID_SIDE};
 use crate::geodesy::LocalFrame;
 use crate::network::streets::StreetField;
 use crate::raster::TimeGrid;
 use geo::{Area, MultiPolygon};
-
-/// Value given to unreached cells: far above any band, so contours close around the reach.
-const UNREACHED_MIN: f64 = 1.0e6;
 
 /// Bands without geometry (for queries that asked for no polygons).
 pub fn empty_bands(bands: &[f64], form: BandForm) -> Vec<Band> {
@@ -66,22 +64,59 @@ pub fn rasterise(field: &dyn StreetField, cell_m: Option<f64>) -> Option<TimeGri
     Some(grid)
 }
 
-/// Band polygons (valid MultiPolygons in lon/lat) for the given band limits in minutes.
+/// What a band polygon query may tune besides the bands themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolygonOptions {
+    /// Raster cell, metres (`None`: default, grown for large extents).
+    pub cell_m: Option<f64>,
+    /// Douglas–Peucker tolerance, metres (`None`: [`DEFAULT_GENERALIZE_CELLS`] of a cell).
+    pub generalize_m: Option<f64>,
+    /// Drop parts smaller than this share of the largest (`None`: [`DEFAULT_DENOISE`]).
+    pub denoise: Option<f64>,
+    /// Places the engine reached: each lies inside every band whose limit it meets.
+    pub pins: Vec<Pin>,
+}
+
+/// Default generalisation tolerance as a share of the cell size.
+pub const DEFAULT_GENERALIZE_CELLS: f64 = 0.5;
+/// Default share of the largest part below which a part is dropped.
+pub const DEFAULT_DENOISE: f64 = 0.01;
+
+/// Band polygons (valid MultiPolygons in lon/lat) for the given band limits in minutes, with
+/// the default cleanup.
 pub fn band_polygons(
     field: &dyn StreetField,
     bands: &[f64],
     form: BandForm,
     cell_m: Option<f64>,
 ) -> Vec<Band> {
+    band_polygons_with(
+        field,
+        bands,
+        form,
+        &PolygonOptions {
+            cell_m,
+            ..PolygonOptions::default()
+        },
+    )
+}
+
+/// Band polygons with explicit options.
+pub fn band_polygons_with(
+    field: &dyn StreetField,
+    bands: &[f64],
+    form: BandForm,
+    opts: &PolygonOptions,
+) -> Vec<Band> {
     let mut out = empty_bands(bands, form);
-    let Some(grid) = rasterise(field, cell_m) else {
+    let Some(grid) = rasterise_with_pins(field, opts.cell_m, &opts.pins) else {
         for b in &mut out {
             b.geometry = Some(MultiPolygon::new(Vec::new()));
             b.area_km2 = Some(0.0);
         }
         return out;
     };
-    let polys = contour_grid(&grid, bands, form);
+    let polys = contour_grid_with(&grid, bands, form, opts);
     for (b, mp) in out.iter_mut().zip(polys) {
         b.area_km2 = Some(area_km2(&mp, grid.frame()));
         b.geometry = Some(mp);
@@ -89,55 +124,57 @@ pub fn band_polygons(
     out
 }
 
-/// Contours a grid (seconds) into one MultiPolygon per band.
+/// Rasterises a field over its reached extent grown to hold every pin.
+fn rasterise_with_pins(
+    field: &dyn StreetField,
+    cell_m: Option<f64>,
+    pins: &[Pin],
+) -> Option<TimeGrid> {
+    let mut e = field.extent()?;
+    for p in pins {
+        e = [
+            e[0].min(p.lonlat[0]),
+            e[1].min(p.lonlat[1]),
+            e[2].max(p.lonlat[0]),
+            e[3].max(p.lonlat[1]),
+        ];
+    }
+    let cell = cell_size(e, cell_m);
+    let frame = LocalFrame::new([(e[0] + e[2]) / 2.0, (e[1] + e[3]) / 2.0]);
+    let m = frame.metres_per_degree();
+    let pad = [cell / m[0], cell / m[1]];
+    let bbox = [e[0] - pad[0], e[1] - pad[1], e[2] + pad[0], e[3] + pad[1]];
+    let mut grid = TimeGrid::covering(bbox, cell);
+    field.fill_grid(&mut grid);
+    Some(grid)
+}
+
+/// Contours a grid (seconds) into one MultiPolygon per band, with the default cleanup.
 pub fn contour_grid(grid: &TimeGrid, bands: &[f64], form: BandForm) -> Vec<MultiPolygon<f64>> {
-    let (nx, ny) = grid.size();
-    let values: Vec<f64> = grid
-        .values()
-        .iter()
-        .map(|&s| {
-            if s.is_finite() {
-                s as f64 / 60.0
-            } else {
-                UNREACHED_MIN
-            }
-        })
-        .collect();
-    let (sw, step) = grid.lonlat_origin_and_step();
-    // Cell values sit at cell centres: shift the origin by half a cell.
-    let builder = contour::ContourBuilder::new(nx, ny, true)
-        .x_origin(sw[0] + step[0] / 2.0)
-        .y_origin(sw[1] + step[1] / 2.0)
-        .x_step(step[0])
-        .y_step(step[1]);
-    let mut thresholds = Vec::with_capacity(bands.len() + 1);
-    thresholds.push(-1.0);
-    thresholds.extend_from_slice(bands);
-    let result = match form {
-        BandForm::Disjoint => builder.isobands(&values, &thresholds).map(|bs| {
-            let mut by_upper: Vec<MultiPolygon<f64>> =
-                vec![MultiPolygon::new(Vec::new()); bands.len()];
-            for b in bs {
-                if let Some(i) = bands.iter().position(|&u| (u - b.max_v()).abs() < 1e-9) {
-                    by_upper[i] = b.into_inner().0;
-                }
-            }
-            by_upper
-        }),
-        BandForm::Cumulative => bands
-            .iter()
-            .map(|&u| {
-                builder.isobands(&values, &[-1.0, u]).map(|bs| {
-                    bs.into_iter()
-                        .next()
-                        .map(|b| b.into_inner().0)
-                        .unwrap_or_else(|| MultiPolygon::new(Vec::new()))
-                })
-            })
-            .collect(),
+    contour_grid_with(grid, bands, form, &PolygonOptions::default())
+}
+
+/// Contours a grid (seconds) into one MultiPolygon per band.
+pub fn contour_grid_with(
+    grid: &TimeGrid,
+    bands: &[f64],
+    form: BandForm,
+    opts: &PolygonOptions,
+) -> Vec<MultiPolygon<f64>> {
+    let thresholds: Vec<f64> = bands.iter().map(|b| b * 60.0).collect();
+    let cleanup = Cleanup {
+        generalize_m: opts
+            .generalize_m
+            .unwrap_or(DEFAULT_GENERALIZE_CELLS * grid.cell_m()),
+        denoise: opts.denoise.unwrap_or(DEFAULT_DENOISE),
     };
-    // The builder only fails on a value grid of the wrong size, which cannot happen here.
-    result.unwrap_or_else(|_| vec![MultiPolygon::new(Vec::new()); bands.len()])
+    isobands(
+        grid,
+        &thresholds,
+        form == BandForm::Cumulative,
+        &opts.pins,
+        cleanup,
+    )
 }
 
 /// Area in km² of a lon/lat MultiPolygon, in the grid's local metric frame.

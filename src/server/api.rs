@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 /// Budget when neither `minutes` nor `bands` is given.
 const DEFAULT_MINUTES: f64 = 20.0;
-const REACH_PARAMS: [&str; 8] = [
+const REACH_PARAMS: [&str; 10] = [
     "from",
     "minutes",
     "mode",
@@ -22,6 +22,8 @@ const REACH_PARAMS: [&str; 8] = [
     "bands",
     "band_form",
     "cell",
+    "generalize",
+    "denoise",
     "polygons",
 ];
 
@@ -36,6 +38,8 @@ struct ReachInput {
     band_form: Option<String>,
     polygons: Option<bool>,
     cell: Option<f64>,
+    generalize: Option<f64>,
+    denoise: Option<f64>,
 }
 
 fn origin(text: &str) -> ApiResult<Origin> {
@@ -86,6 +90,8 @@ impl ReachInput {
             polygons: self.polygons.unwrap_or(true),
             band_form,
             cell_m: self.cell,
+            generalize_m: self.generalize,
+            denoise: self.denoise,
         })
     }
 }
@@ -111,6 +117,8 @@ fn input_from_query(p: &Params) -> ApiResult<ReachInput> {
         band_form: p.one("band_form")?.map(str::to_string),
         polygons: p.boolean("polygons")?,
         cell: p.number("cell")?,
+        generalize: p.number("generalize")?,
+        denoise: p.number("denoise")?,
     })
 }
 
@@ -156,6 +164,8 @@ fn input_from_json(v: Value) -> ApiResult<ReachInput> {
             }
             "minutes" => input.minutes = Some(number(&k, &v)?),
             "cell" => input.cell = Some(number(&k, &v)?),
+            "generalize" => input.generalize = Some(number(&k, &v)?),
+            "denoise" => input.denoise = Some(number(&k, &v)?),
             "bands" => {
                 input.bands = Some(match &v {
                     Value::String(s) => parse_band_text(s)?,

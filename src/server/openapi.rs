@@ -118,6 +118,20 @@ pub fn document(title: &str, layers: &Layers) -> Value {
             false,
         ),
         param(
+            "generalize",
+            "query",
+            "Douglas–Peucker tolerance for band polygons, metres, applied without breaking validity (default: half a cell; 0: none).",
+            json!({ "type": "number", "minimum": 0, "maximum": 5000 }),
+            false,
+        ),
+        param(
+            "denoise",
+            "query",
+            "Drop band polygon parts smaller than this share of the largest part, unless a reached place lies in them (default 0.01; 0: keep all).",
+            json!({ "type": "number", "minimum": 0, "maximum": 1 }),
+            false,
+        ),
+        param(
             "polygons",
             "query",
             "Whether to compute band polygons.",
@@ -156,7 +170,9 @@ pub fn document(title: &str, layers: &Layers) -> Value {
                     "scenario": { "type": "string" },
                     "band_form": { "type": "string", "enum": ["disjoint", "cumulative"] },
                     "polygons": { "type": "boolean" },
-                    "cell": { "type": "number", "minimum": 20, "maximum": 2000 }
+                    "cell": { "type": "number", "minimum": 20, "maximum": 2000 },
+                    "generalize": { "type": "number", "minimum": 0, "maximum": 5000 },
+                    "denoise": { "type": "number", "minimum": 0, "maximum": 1 }
                 }
             } } } },
             "responses": {
