@@ -76,6 +76,8 @@ export function bindAccess() {
   const { map } = store;
   map.on('mousemove', (e) => { if (state.view === 'access') readout(e.lngLat, 'accUnder'); });
   map.on('mouseout', () => { if (state.view === 'access') $('#acc-readout').hidden = true; });
+  // A phone has no cursor: a tap reads the cell.
+  map.on('click', (e) => { if (state.view === 'access') readout(e.lngLat, 'accHere'); });
   // Keyboard users pan the focused map: the value at its centre is read out instead.
   map.on('moveend', () => {
     if (state.view === 'access' && document.activeElement === map.getCanvas()) readout(map.getCenter(), 'accAtCentre');
@@ -302,10 +304,14 @@ export function renderAccessTexts() {
   st.textContent = t('accDone', { n: m.origin_count, s: Number(j.elapsed_s).toFixed(1) });
   $('#acc-result').hidden = false;
   const shows = m.compare ? ['base', 'compare', 'diff'] : ['base'];
-  $('#acc-show').innerHTML = shows.map((k) => {
+  const html = shows.map((k) => {
     const label = k === 'diff' ? t('accShowDiff') : short(k === 'base' ? m.scenario : m.compare);
-    return `<button type="button" class="seg-btn" data-show="${k}" aria-pressed="${k === state.acc.show}">${esc(label)}</button>`;
+    return `<button type="button" class="seg-btn" data-show="${k}" aria-pressed="false">${esc(label)}</button>`;
   }).join('');
+  // Rebuilt only when the choices change, so a keyboard user keeps focus on the pressed one.
+  const seg = $('#acc-show');
+  if (seg.dataset.html !== html) { seg.innerHTML = html; seg.dataset.html = html; }
+  for (const b of seg.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.show === state.acc.show));
   // Map legend: the classes of the drawn surface.
   const legend = $('#map-legend');
   legend.innerHTML = `<div class="lt">${esc(showTitle(state.acc.show))}</div><div class="rows">`
