@@ -53,6 +53,7 @@ const STRINGS = {
   accMeasure: ['{m} 分钟内可达{o}', '{o} within {m} min'],
   accDiffTitle: ['{c} 相对 {b}：{m} 分钟内{o}的变化', '{c} vs {b}: change in {o} within {m} min'],
   accUnder: ['光标处：{v}', 'Under the cursor: {v}'],
+  accScenarioMeasure: ['{s}：{m}', '{s}: {m}'],
   accHere: ['此处：{v}', 'Here: {v}'],
   accAtCentre: ['地图中心：{v}', 'At the map centre: {v}'],
   accNoCell: ['不在网格内', 'outside the grid'],

@@ -267,7 +267,7 @@ function showTitle(key) {
   const j = store.acc.job; const m = j.metadata;
   const o = oppLabel(store.acc.query.opportunities);
   if (key === 'diff') return t('accDiffTitle', { b: short(m.scenario), c: short(m.compare), m: fmt(m.cutoffs[0]), o });
-  return `${short(key === 'compare' ? m.compare : m.scenario)}: ${t('accMeasure', { m: fmt(m.cutoffs[0]), o })}`;
+  return t('accScenarioMeasure', { s: short(key === 'compare' ? m.compare : m.scenario), m: t('accMeasure', { m: fmt(m.cutoffs[0]), o }) });
 }
 
 // Draws the current result (fit: move the map to it the first time).
