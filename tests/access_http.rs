@@ -122,6 +122,48 @@ fn an_access_job_runs_to_the_librarys_values_and_downloads() {
     );
     assert_eq!(code, 200);
     assert_eq!(&tif[..4], b"II\x2a\x00");
+
+    // The compact grid a map draws: every origin's cell, found from its lon/lat the way a
+    // client finds the cell under the cursor, holds the library's value for every measure.
+    let (code, head, g) = call(
+        &srv.addr,
+        "GET",
+        &format!("/access/{id}/result?f=grid"),
+        None,
+    );
+    assert_eq!(code, 200);
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let g = json_of(&g);
+    let grid = r.grid.as_ref().unwrap();
+    assert_eq!(g["rows"], grid.rows);
+    assert_eq!(g["cols"], grid.cols);
+    let (west, north) = (g["west"].as_f64().unwrap(), g["north"].as_f64().unwrap());
+    let (dlon, dlat) = (g["dlon"].as_f64().unwrap(), g["dlat"].as_f64().unwrap());
+    let values = g["values"].as_array().unwrap();
+    assert_eq!(values.len(), r.measures.len());
+    for (m, band) in values.iter().enumerate() {
+        let band = band.as_array().unwrap();
+        assert_eq!(band.len(), grid.rows * grid.cols);
+        let filled = band.iter().filter(|v| !v.is_null()).count();
+        assert_eq!(filled, r.column(m).filter(|v| !v.is_nan()).count());
+        for (i, o) in r.origins.iter().enumerate() {
+            let col = ((o.lonlat[0] - west) / dlon).floor() as usize;
+            let row = ((north - o.lonlat[1]) / dlat).floor() as usize;
+            let want = f64::from(r.value(i, m));
+            let got = &band[row * grid.cols + col];
+            if want.is_nan() {
+                assert!(got.is_null(), "origin {} measure {m}: {got}", o.id);
+            } else {
+                let got = got.as_f64().unwrap();
+                assert!(
+                    (got - want).abs() <= 0.005,
+                    "origin {} measure {m}: {got} vs {want}",
+                    o.id
+                );
+            }
+        }
+    }
+    assert_eq!(g["measures"][2]["name"], "plan-2025_cum20");
     let (code, _, _) = call(
         &srv.addr,
         "GET",
@@ -247,4 +289,34 @@ fn matrix_over_http_equals_the_library() {
         }
     }
     assert_eq!(v["destinations"][1]["id"], "erqi");
+}
+
+#[test]
+fn a_point_job_has_no_grid_and_says_so() {
+    let srv = Server::start();
+    let q =
+        json!({"opportunities": "commercial", "cutoffs": [30], "origins": [[113.6598, 34.7536]]});
+    let (code, _, body) = call(&srv.addr, "POST", "/access", Some(&q));
+    assert_eq!(code, 202, "{}", String::from_utf8_lossy(&body));
+    let id = json_of(&body)["id"].as_str().unwrap().to_string();
+    let v = wait_done(&srv.addr, &id);
+    assert_eq!(v["status"], "done", "{v}");
+    let links = v["links"].to_string();
+    assert!(
+        !links.contains("f=grid") && !links.contains("f=tiff"),
+        "{links}"
+    );
+    let (code, _, body) = call(
+        &srv.addr,
+        "GET",
+        &format!("/access/{id}/result?f=grid"),
+        None,
+    );
+    assert_eq!(code, 400);
+    let e = json_of(&body);
+    assert_eq!(e["parameter"], "f", "{e}");
+    assert!(
+        e["description"].as_str().unwrap().contains("grid origins"),
+        "{e}"
+    );
 }

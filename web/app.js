@@ -1,7 +1,8 @@
 // The planner's web map: planning features on an offline basemap drawn from the city's own
 // data, and reach queries against the cityreach API. Plain ES modules, no build step:
 // js/state.js (choices and answers), js/i18n.js (texts), js/api.js (requests and errors),
-// js/map/* (style, layers, popups, route), js/panels/* (reach, compare, targets, search, export).
+// js/map/* (style, layers, popups, route), js/panels/* (reach, compare, targets, access, search,
+// export).
 import * as maplibregl from './vendor/maplibre-gl.mjs';
 import { $, state, store, KINDS, HOME, MAX_BOUNDS, readUrl, writeUrl } from './js/state.js';
 import { t, scenarioName } from './js/i18n.js';
@@ -15,6 +16,7 @@ import { drawCompare } from './js/panels/compare.js';
 import { renderTargets } from './js/panels/targets.js';
 import { bindSearch } from './js/panels/search.js';
 import { bindExports } from './js/panels/export.js';
+import { bindAccess, fillAccessControls, renderAccessTexts, drawAccess } from './js/panels/access.js';
 
 const initialView = readUrl();
 const map = new maplibregl.Map({
@@ -75,6 +77,7 @@ function setLang(lang) {
   if (state.view === 'reach' && store.lastReach) drawReach();
   if (state.view === 'compare' && store.lastCompare) drawCompare();
   if (state.view === 'targets' && store.targetsCache.get(state.scenario)) renderTargets(store.targetsCache.get(state.scenario));
+  if (state.view === 'access') { renderAccessTexts(); if (store.acc && store.acc.status === 'done') drawAccess(); } else fillAccessControls();
   // A message on screen is re-said in the new language only by the action that caused it.
   if ($('#error').dataset.code === 'OutOfArea') showError(null);
   tip.remove();
@@ -191,12 +194,14 @@ function bindMap() {
       return;
     }
     if (popupWasOpen) return;
+    // The accessibility surface has no origin to set: a click only reads features.
+    if (state.view === 'access') return;
     const c = [Number(e.lngLat.lng.toFixed(5)), Number(e.lngLat.lat.toFixed(5))];
     setOrigin({ query: `${c[0]},${c[1]}`, label: `${c[0].toFixed(4)}, ${c[1].toFixed(4)}`, lonlat: c }, e.originalEvent && e.originalEvent.shiftKey);
   });
   map.on('moveend', writeUrl);
   map.getCanvas().addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
+    if (e.key !== 'Enter' || state.view === 'access') return;
     const c = map.getCenter();
     const ll = [Number(c.lng.toFixed(5)), Number(c.lat.toFixed(5))];
     setOrigin({ query: `${ll[0]},${ll[1]}`, label: `${ll[0].toFixed(4)}, ${ll[1].toFixed(4)}`, lonlat: ll }, e.shiftKey);
@@ -216,6 +221,7 @@ window.cityreach = {
   get lastReachUrl() { return store.lastReachUrl; },
   get lastCompare() { return store.lastCompare; },
   get selected() { return store.selected; },
+  get access() { return store.acc; },
   get route() { return store.selected ? store.selected.features : []; },
   ready: false,
 };
@@ -238,6 +244,7 @@ map.on('load', async () => {
     if (attrib) { attrib.classList.remove('maplibregl-compact-show'); attrib.removeAttribute('open'); }
   }
   bindMap();
+  bindAccess();
   fitPopups();
   const [got] = await Promise.all([loadCollections(), loadScenarios()]);
   applyCollections(got);

@@ -141,6 +141,31 @@ pub fn grid_bands(grid: &Grid, r: &AccessResult) -> Vec<Vec<f32>> {
         .collect()
 }
 
+/// The grid compactly for drawing: its frame and, per measure, `rows × cols` values row-major
+/// from the north-west corner (null outside the area or not reached), to 0.01 like the CSV.
+pub fn grid_json(r: &AccessResult) -> Option<serde_json::Value> {
+    let grid = r.grid.as_ref()?;
+    let bands: Vec<Vec<Option<f64>>> = grid_bands(grid, r)
+        .into_iter()
+        .map(|b| {
+            b.into_iter()
+                .map(|v| (!v.is_nan()).then(|| (f64::from(v) * 100.0).round() / 100.0))
+                .collect()
+        })
+        .collect();
+    Some(serde_json::json!({
+        "west": grid.west,
+        "north": grid.north,
+        "dlon": grid.dlon,
+        "dlat": grid.dlat,
+        "rows": grid.rows,
+        "cols": grid.cols,
+        "cell_m": grid.cell_m,
+        "measures": r.measures,
+        "values": bands,
+    }))
+}
+
 pub fn write(out: &mut impl Write, r: &AccessResult, format: Format) -> std::io::Result<()> {
     match format {
         Format::Csv => write_csv(out, r),

@@ -96,6 +96,7 @@ impl Job {
                 let mut formats = vec![("csv", "text/csv"), ("geojson", "application/geo+json")];
                 if self.has_grid {
                     formats.push(("tiff", "image/tiff; application=geotiff"));
+                    formats.push(("grid", "application/json"));
                 }
                 for (f, ty) in formats {
                     if let Some(l) = v["links"].as_array_mut() {
@@ -259,7 +260,7 @@ pub async fn cancel(State(st): State<Shared>, Path(id): Path<String>) -> ApiResu
     ))
 }
 
-/// `GET /access/{id}/result?f=csv|geojson|tiff`.
+/// `GET /access/{id}/result?f=csv|geojson|tiff|grid` (`grid`: the compact JSON grid a map draws).
 pub async fn result(
     State(st): State<Shared>,
     Path(id): Path<String>,
@@ -268,8 +269,13 @@ pub async fn result(
     let p = Params::parse(req.uri().query())?;
     p.only(&["f"], |_| false)?;
     let f = p.one("f")?.unwrap_or("csv");
-    let format = Format::parse(f)
-        .ok_or_else(|| ApiError::param("f", format!("'{f}' is not csv, geojson or tiff")))?;
+    let format = if f == "grid" {
+        None
+    } else {
+        Some(Format::parse(f).ok_or_else(|| {
+            ApiError::param("f", format!("'{f}' is not csv, geojson, tiff or grid"))
+        })?)
+    };
     let job = find(&st, &id)?;
     let r = match &*lock(&job.state) {
         JobState::Done(r, _) => r.clone(),
@@ -283,6 +289,16 @@ pub async fn result(
         JobState::Cancelled => {
             return Err(ApiError::param("id", format!("job {id} was cancelled")))
         }
+    };
+    let Some(format) = format else {
+        return output::grid_json(&r)
+            .map(|v| json_response(&v))
+            .ok_or_else(|| {
+                ApiError::param(
+                    "f",
+                    "a grid needs grid origins; this job's origins are points (csv or geojson)",
+                )
+            });
     };
     if format == Format::GeoTiff && r.grid.is_none() {
         return Err(ApiError::param(

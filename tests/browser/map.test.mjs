@@ -335,8 +335,11 @@ test('a click on a feature only opens it; "Reach from here" and a click on an em
   await page.waitForTimeout(600);
   assert.equal(await page.evaluate(() => window.cityreach.lastReachUrl), before, 'no new reach');
   assert.equal(new URL(page.url()).searchParams.get('from'), 'hub-xiaolizhuang');
+  // Planning features anchored "around 郑州东站" are drawn over the station: whichever one the
+  // click opened becomes the origin.
+  const chosen = await page.getAttribute('.pp button[data-reach-from][data-act="replace"]', 'data-reach-from');
   await page.click('.pp button[data-reach-from][data-act="replace"]');
-  await page.waitForFunction(() => new URL(window.cityreach.lastReachUrl).searchParams.get('from') === 'hub-zhengzhou-east', null, { timeout: 30000 });
+  await page.waitForFunction((id) => new URL(window.cityreach.lastReachUrl).searchParams.get('from') === id, chosen, { timeout: 30000 });
   await waitReach('plan-2025');
 
   // An empty spot: the origin becomes lon,lat.
@@ -769,4 +772,217 @@ test('several origins at once: the reach is their union, as the API answers it',
   await p.close();
   await page.bringToFront();
   assertClean('several origins');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The accessibility tab
+
+const accDone = (p) => p.waitForFunction(() => ['done', 'error'].includes(document.documentElement.dataset.accState), null, { timeout: 120000 })
+  .then(() => p.evaluate(() => document.documentElement.dataset.accState))
+  .then((s) => assert.equal(s, 'done', 'the accessibility job ends done'));
+
+// The centre of grid cell i, and where the map draws it.
+function cellCentre(g, i) {
+  const row = Math.floor(i / g.cols); const col = i % g.cols;
+  return [g.west + (col + 0.5) * g.dlon, g.north - (row + 0.5) * g.dlat];
+}
+const pixelOf = (p, lonlat) => p.evaluate((ll) => window.cityreach.map.project(ll), lonlat);
+// The drawn cell under a pixel: its value as the map's colour layer holds it.
+const drawnAt = (p, pt) => p.evaluate((q) => {
+  const f = window.cityreach.map.queryRenderedFeatures([q.x, q.y], { layers: ['acc-fill'] });
+  return f.length ? f[0].properties.v : undefined;
+}, pt);
+
+test('accessibility: Run starts a job, shows progress, draws the API\'s grid with a legend, the value under the cursor, the difference, districts, gains and downloads', async () => {
+  const p = await openAt(DESKTOP, 'lang=en');
+  await p.click('#tab-access');
+  assert.equal(await p.isHidden('#reach-controls'), true, 'the reach settings give way to the tab\'s own');
+  assert.equal(await p.inputValue('#acc-opp'), 'all');
+  assert.equal(await p.inputValue('#acc-cutoff'), '45');
+  assert.equal(await p.inputValue('#acc-compare'), 'plan-2025');
+  assert.equal(await p.inputValue('#acc-cell'), '500');
+  const [req] = await Promise.all([
+    p.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/access'),
+    p.click('#acc-start'),
+  ]);
+  assert.deepEqual(req.postDataJSON(), {
+    opportunities: 'all', cutoffs: [45], mode: 'transit', scenario: 'existing', cell: 500,
+    within: ['410102', '410103', '410104', '410105', '410108'], compare: 'plan-2025',
+  });
+  // While it runs: a progress bar and a Cancel button; Run is disabled.
+  await p.waitForFunction(() => document.documentElement.dataset.accState === 'running');
+  assert.equal(await p.isDisabled('#acc-start'), true);
+  assert.equal(await p.isVisible('#acc-cancel'), true);
+  await accDone(p);
+  await mapIdle(p);
+  assert.equal(await p.isHidden('#acc-cancel'), true);
+  assert.equal(await p.isHidden('#acc-bar'), true);
+
+  const id = await p.evaluate(() => window.cityreach.access.id);
+  const job = await getJson(`/access/${id}`);
+  const grid = await getJson(`/access/${id}/result?f=grid`);
+  assert.equal(job.status, 'done');
+  assert.equal(job.metadata.cell_m, 500);
+  assert.match(await p.textContent('#acc-status'), new RegExp(`${job.metadata.origin_count} cells`));
+  const names = grid.measures.map((m) => m.name);
+  const base = grid.values[names.indexOf('existing_cum45')];
+  const diff = grid.values[names.indexOf('diff_cum45')];
+  // Every cell with a value is drawn, and nothing else.
+  const drawn = await p.evaluate(() => window.cityreach.map.getSource('acc').serialize().data.features.length);
+  assert.equal(drawn, base.filter((v) => v != null).length);
+  assert.equal(drawn, job.metadata.origin_count);
+
+  // The best-served cell: the map draws its value there, and the cursor reads it out.
+  const best = base.reduce((bi, v, i) => (v != null && v > (base[bi] ?? -1) ? i : bi), 0);
+  const pt = await pixelOf(p, cellCentre(grid, best));
+  assert.equal(await drawnAt(p, pt), base[best]);
+  const mapBox = await rect(p, '#map');
+  await p.mouse.move(mapBox.left + pt.x, mapBox.top + pt.y);
+  await p.waitForFunction((v) => document.querySelector('#acc-readout').dataset.value === String(v), base[best]);
+  assert.equal(await p.textContent('#acc-readout'), `Under the cursor: ${Number(base[best].toFixed(2))}`);
+  // The legend's classes cover the values drawn.
+  const legend = await p.$$eval('#map-legend .row span', (els) => els.map((e) => e.textContent));
+  assert.ok(await p.isVisible('#map-legend'));
+  assert.equal(legend[0], '0');
+  const top = Number(legend.at(-1).split('–')[1]);
+  assert.ok(top >= Math.max(...base.filter((v) => v != null)), `legend tops out at ${top}`);
+  await p.screenshot({ path: path.join(ARTIFACTS, 'access-en.png') });
+
+  // The difference: a cell that gains is drawn and read out with its sign.
+  await p.click('#acc-show button[data-show="diff"]');
+  assert.equal(await p.getAttribute('#acc-show button[data-show="diff"]', 'aria-pressed'), 'true');
+  const gain = diff.reduce((bi, v, i) => (v != null && v > (diff[bi] ?? -1) ? i : bi), 0);
+  assert.ok(diff[gain] > 0, 'plan-2025 adds service, so some cell gains');
+  assert.ok(diff.every((v) => v == null || v >= 0), 'a plan that only adds service lowers no cell');
+  const gp = await pixelOf(p, cellCentre(grid, gain));
+  await mapIdle(p);
+  assert.equal(await drawnAt(p, gp), diff[gain]);
+  await p.mouse.move(mapBox.left + gp.x, mapBox.top + gp.y);
+  await p.waitForFunction((v) => document.querySelector('#acc-readout').dataset.value === String(v), diff[gain]);
+  assert.equal(await p.textContent('#acc-readout'), `Under the cursor: +${Number(diff[gain].toFixed(2))}`);
+  assert.match(await p.textContent('#map-legend .lt'), /Plan 2025 vs Existing network: change/);
+  assert.match(p.url(), /view=access/);
+  assert.match(p.url(), /show=diff/);
+  await p.screenshot({ path: path.join(ARTIFACTS, 'access-diff-en.png') });
+
+  // District means and the histogram are the API's.
+  const rows = await p.$$eval('#acc-districts tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.equal(rows.length, job.districts.length);
+  const ib = names.indexOf('existing_cum45'); const id2 = names.indexOf('diff_cum45');
+  for (const [i, d] of job.districts.entries()) {
+    assert.equal(rows[i][0], d.name_en);
+    assert.equal(Number(rows[i][1]), d.origins);
+    assert.equal(Number(rows[i][2]), Number(d.means[ib].toFixed(2)));
+    assert.equal(Number(rows[i][4]), Number(d.means[id2].toFixed(2)));
+  }
+  const h = job.histogram;
+  assert.equal(await p.textContent('#acc-hist .acc-hsum'), `${h.gained} cells gain, ${h.unchanged} unchanged, ${h.lost} lose.`);
+  assert.deepEqual(await p.$$eval('#acc-hist tbody tr td:last-child', (tds) => tds.map((td) => Number(td.textContent))), h.bins.map((b) => b[2]));
+
+  // Downloads are the job's results.
+  const [csvDl] = await Promise.all([p.waitForEvent('download'), p.click('#acc-dl-csv')]);
+  const csvFile = path.join(ARTIFACTS, 'access.csv');
+  await csvDl.saveAs(csvFile);
+  const csvApi = await (await fetch(`${BASE}/access/${id}/result?f=csv`)).text();
+  assert.equal(fs.readFileSync(csvFile, 'utf8'), csvApi);
+  assert.equal(csvApi.split('\n')[0], 'id,lon,lat,existing_cum45,plan-2025_cum45,diff_cum45');
+  const [tifDl] = await Promise.all([p.waitForEvent('download'), p.click('#acc-dl-tiff')]);
+  const tifFile = path.join(ARTIFACTS, 'access.tif');
+  await tifDl.saveAs(tifFile);
+  assert.equal(fs.readFileSync(tifFile).subarray(0, 4).toString('latin1'), 'II*\0');
+  const [gjDl] = await Promise.all([p.waitForEvent('download'), p.click('#acc-dl-geojson')]);
+  const gjFile = path.join(ARTIFACTS, 'access.geojson');
+  await gjDl.saveAs(gjFile);
+  assert.equal(JSON.parse(fs.readFileSync(gjFile, 'utf8')).features.length, job.metadata.origin_count);
+  assert.deepEqual(await contrastFailures(p), [], 'accessibility panel, English');
+  await p.close();
+  await page.bringToFront();
+  assertClean('accessibility');
+});
+
+test('accessibility: Cancel stops a running job and the server forgets it', async () => {
+  const p = await openAt(DESKTOP, 'lang=en&view=reach');
+  await p.click('#tab-access');
+  // 250 m cells: several times the default's work, so the job is still running when cancelled.
+  await p.selectOption('#acc-cell', '250');
+  await p.click('#acc-start');
+  await p.waitForFunction(() => window.cityreach.access && window.cityreach.access.id);
+  const id = await p.evaluate(() => window.cityreach.access.id);
+  expectHttpError = true; // a poll already on its way may find the job gone
+  const [del] = await Promise.all([
+    p.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith(`/access/${id}`)),
+    p.click('#acc-cancel'),
+  ]);
+  assert.equal(del.status(), 200);
+  assert.equal(await p.evaluate(() => document.documentElement.dataset.accState), 'cancelled');
+  assert.equal(await p.textContent('#acc-status'), 'Cancelled.');
+  assert.equal(await p.isHidden('#acc-cancel'), true);
+  assert.equal(await p.isEnabled('#acc-start'), true);
+  const res = await fetch(`${BASE}/access/${id}`);
+  assert.equal(res.status, 404);
+  await p.waitForTimeout(800);
+  assert.equal(await p.evaluate(() => document.documentElement.dataset.accState), 'cancelled', 'no late poll revives it');
+  expectHttpError = false;
+  await p.close();
+  await page.bringToFront();
+  assertClean('accessibility cancel');
+});
+
+test('accessibility in 中文 and English, on a phone and a desktop, by keyboard alone, with AA contrast', async () => {
+  for (const [vp, lang] of [[PHONE, 'zh'], [PHONE, 'en'], [DESKTOP, 'zh']]) {
+    const tag = `${vp.width}-${lang}`;
+    // A link to the tab runs its analysis on arrival.
+    const p = await openAt(vp, `lang=${lang}&view=access&opp=commercial&cutoff=60&cmp=plan-2025&cell=1000`);
+    await accDone(p);
+    await mapIdle(p);
+    const sw = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(sw <= vp.width, `${tag}: page is ${sw} px wide`);
+    for (const sel of ['#tab-access', '#acc-opp', '#acc-start', '#acc-show', '#acc-districts table']) {
+      await p.locator(sel).scrollIntoViewIfNeeded();
+      const r = await rect(p, sel);
+      assert.ok(r.left >= 0 && r.right <= vp.width && r.width > 0, `${tag}: ${sel} on screen (${r.left}–${r.right})`);
+    }
+    const texts = lang === 'zh'
+      ? { tab: '可达性分析', run: '运行', head: '各区（单元平均值）', done: /^完成：\d+ 个单元/ }
+      : { tab: 'Accessibility', run: 'Run', head: 'Districts (mean over cells)', done: /^Done: \d+ cells/ };
+    assert.equal(await p.textContent('#tab-access'), texts.tab);
+    assert.equal(await p.textContent('#acc-start'), texts.run);
+    assert.equal(await p.textContent('#acc-result h3'), texts.head);
+    assert.match(await p.textContent('#acc-status'), texts.done);
+    const q = await p.evaluate(() => window.cityreach.access.query);
+    assert.equal(q.opportunities, 'commercial');
+    assert.deepEqual(q.cutoffs, [60]);
+    assert.equal(q.cell, 1000);
+    await p.evaluate(() => document.querySelector('.panel').scrollTo(0, 0));
+    await p.screenshot({ path: path.join(ARTIFACTS, `access-${tag}.png`) });
+    assert.deepEqual(await contrastFailures(p), [], `${tag}: text contrast`);
+
+    // Keyboard only: to the Reach tab and back with the arrow keys, Run with Enter, the difference
+    // with Space, then the value at the centre of the map as the arrow keys pan it.
+    await p.focus('#tab-access');
+    await p.keyboard.press('ArrowRight');
+    assert.equal(await p.evaluate(() => document.activeElement.id), 'tab-reach');
+    assert.equal(await p.isHidden('#view-access'), true);
+    assert.equal(await p.isHidden('#map-legend'), true, 'the surface\'s legend leaves with its tab');
+    await p.keyboard.press('ArrowLeft');
+    assert.equal(await p.evaluate(() => document.activeElement.id), 'tab-access');
+    assert.equal(await p.getAttribute('#tab-access', 'aria-selected'), 'true');
+    const before = await p.evaluate(() => window.cityreach.access.id);
+    await p.focus('#acc-start');
+    await p.keyboard.press('Enter');
+    await p.waitForFunction((b) => window.cityreach.access.id !== b, before);
+    await accDone(p);
+    await p.focus('#acc-show button[data-show="diff"]');
+    await p.keyboard.press('Space');
+    assert.equal(await p.getAttribute('#acc-show button[data-show="diff"]', 'aria-pressed'), 'true');
+    assert.equal(await p.evaluate(() => document.activeElement.dataset.show), 'diff', 'focus stays on the pressed button');
+    await p.focus('.maplibregl-canvas');
+    await p.keyboard.press('ArrowRight');
+    await p.waitForSelector('#acc-readout:not([hidden])');
+    assert.match(await p.textContent('#acc-readout'), lang === 'zh' ? /^地图中心：/ : /^At the map centre: /);
+    assert.deepEqual(await contrastFailures(p), [], `${tag}: text contrast showing the difference`);
+    await p.close();
+  }
+  await page.bringToFront();
+  assertClean('accessibility languages');
 });

@@ -43,14 +43,28 @@ export function showError(err) {
   box.hidden = false;
 }
 
+// The absolute address of an API path, for links the page hands to the browser (downloads).
+export const apiUrl = (path) => new URL(path, API).toString();
+
 export async function api(path, params, signal) {
   const url = new URL(path, API);
   if (params) for (const [k, v] of Object.entries(params)) if (v != null && v !== '') url.searchParams.set(k, v);
+  return request(url, { headers: { Accept: 'application/geo+json, application/json' }, signal });
+}
+
+// POST or DELETE with a JSON body (the accessibility jobs); errors as for api().
+export async function apiSend(method, path, body, signal) {
+  const init = { method, headers: { Accept: 'application/json' }, signal };
+  if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+  return request(new URL(path, API), init);
+}
+
+async function request(url, init) {
   busy(1);
   try {
     let res;
     try {
-      res = await fetch(url, { headers: { Accept: 'application/geo+json, application/json' }, signal });
+      res = await fetch(url, init);
     } catch (e) {
       if (e.name === 'AbortError') throw e;
       throw new ApiError('NetworkError', url.pathname, 0);

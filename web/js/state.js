@@ -29,7 +29,13 @@ export const state = {
   transitOn: true,
   districtsOn: true,
   online: false,
+  // The accessibility tab: opportunities, cutoff (min), the compared scenario ('' for none),
+  // cell size (m) and which surface is drawn (base, compare or diff). Mode and scenario are shared.
+  acc: { opp: 'all', cutoff: 45, compare: 'plan-2025', cell: 500, show: 'base' },
 };
+export const ACC_OPPS = ['all', 'commercial', 'cultural', 'transport_hub', 'free_trade_zone', 'stations'];
+export const ACC_CUTOFFS = [15, 30, 45, 60, 90];
+export const ACC_CELLS = [250, 500, 1000];
 
 // What the server answered, and the map itself (set once by app.js).
 export const store = {
@@ -46,6 +52,7 @@ export const store = {
   targetsCache: new Map(),
   icons: {},
   selected: null, // id of the feature or target whose route is drawn
+  acc: null, // the accessibility job: {id, status, query, job, grid, cells, classes}
 };
 
 export function isPlanned(status) { return PLANNED.includes(status); }
@@ -60,7 +67,13 @@ export function readUrl() {
   const st = Number(q.get('step'));
   if (q.has('step') && STEPS.includes(st)) state.step = st;
   if (q.get('scenario')) state.scenario = q.get('scenario');
-  if (['reach', 'compare', 'targets'].includes(q.get('view'))) state.view = q.get('view');
+  if (['reach', 'compare', 'targets', 'access'].includes(q.get('view'))) state.view = q.get('view');
+  if (state.view === 'access') state.accAutoRun = true;
+  if (ACC_OPPS.includes(q.get('opp'))) state.acc.opp = q.get('opp');
+  if (ACC_CUTOFFS.includes(Number(q.get('cutoff')))) state.acc.cutoff = Number(q.get('cutoff'));
+  if (ACC_CELLS.includes(Number(q.get('cell')))) state.acc.cell = Number(q.get('cell'));
+  if (q.has('cmp')) state.acc.compare = q.get('cmp');
+  if (['base', 'compare', 'diff'].includes(q.get('show'))) state.acc.show = q.get('show');
   if (q.get('from')) {
     const labels = (q.get('label') || '').split('|');
     state.origins = q.get('from').split('|').filter(Boolean).map((f, i) => ({ query: f, label: labels[i] || f }));
@@ -94,6 +107,13 @@ export function writeUrl() {
     q.set('step', state.step);
     q.set('scenario', state.scenario);
     if (state.view !== 'reach') q.set('view', state.view);
+    if (state.view === 'access') {
+      q.set('opp', state.acc.opp);
+      q.set('cutoff', state.acc.cutoff);
+      q.set('cmp', state.acc.compare);
+      q.set('cell', state.acc.cell);
+      q.set('show', state.acc.show);
+    }
     q.set('lang', state.lang);
     const hide = [...Object.keys(KINDS).filter((k) => !state.kindsOn.has(k))];
     if (!state.existingOn) hide.push('existing');

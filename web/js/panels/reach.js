@@ -7,6 +7,7 @@ import { detail, openDetail } from '../map/popups.js';
 import { showRoute, clearRoute } from '../map/route.js';
 import { runCompare, drawCompare, clearCompare } from './compare.js';
 import { loadTargets } from './targets.js';
+import { drawAccess, setAccessVisible, renderAccessTexts, runAccess } from './access.js';
 
 let reachSeq = 0;
 let reachAbort = null;
@@ -278,6 +279,7 @@ export function showStreetNote(meta, el) {
 }
 export function renderMapLegend(kind, bands, colours) {
   const el = $('#map-legend');
+  delete el.dataset.kind;
   if (kind === 'reach') {
     if (!bands.length) { el.hidden = true; return; }
     el.innerHTML = `<div class="lt">${esc(t('legendReach'))}</div><div class="rows">` + bands.map((b) => `<div class="row"><i style="background:${colours.get(Number(b.max_minutes))}"></i>${esc(t('bandRange', { a: fmtMin(b.min_minutes), b: fmtMin(b.max_minutes) }))}</div>`).join('') + '</div>';
@@ -295,12 +297,27 @@ export function setView(v) {
   $('#view-reach').hidden = v !== 'reach';
   $('#view-compare').hidden = v !== 'compare';
   $('#view-targets').hidden = v !== 'targets';
+  $('#view-access').hidden = v !== 'access';
+  // The accessibility tab has its own settings; the origin, minutes and bands are the reach's.
+  $('#reach-controls').hidden = v === 'access';
+  $('#mode').value = state.mode;
+  $('#scenario').value = state.scenario;
+  setAccessVisible(v === 'access');
   for (const id of ['band-fill', 'band-line', 'reached-ring', 'reached-minutes']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'reach' ? 'visible' : 'none');
   for (const id of ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'compare' ? 'visible' : 'none');
   clearRoute();
   detail.remove();
   writeUrl();
   if (v === 'targets') { $('#map-legend').hidden = true; loadTargets(); return; }
+  if (v === 'access') {
+    $('#map-legend').hidden = true;
+    if (!store.mapReady) return;
+    renderAccessTexts();
+    if (store.acc && store.acc.status === 'done') drawAccess();
+    // A link to the tab shows its analysis without a click.
+    else if (!store.acc && state.accAutoRun) { state.accAutoRun = false; runAccess(); }
+    return;
+  }
   if (!store.mapReady) return;
   if (!state.origins.length) { $('#map-legend').hidden = true; return; }
   if (v === 'compare') { if (store.lastCompare && sameQuery(store.lastCompare.plan)) drawCompare(); else runCompare(); }
