@@ -3,6 +3,7 @@
 
 pub mod national;
 pub mod polygons;
+pub mod raptor;
 pub mod result;
 pub mod search;
 pub mod targets;
