@@ -11,7 +11,10 @@ use cityreach::network::timetable::{
     add_days, weekday, Timetable, TimetableError, TimetableParams, UNREACHED,
 };
 use cityreach::network::transit::TransitNetwork;
-use cityreach::reach::raptor::{earliest_arrival, Raptor, RaptorParams};
+use cityreach::reach::raptor::{
+    draw_phases, earliest_arrival, has_inexact_frequencies, range_travel_times,
+    window_travel_times, Raptor, RaptorParams, WindowQuery,
+};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -459,4 +462,163 @@ fn the_oracle_agrees_on_porto_alegre_on_monday_13_may_2019_at_14_00() {
         &origins[..3],
         &[hm(13, 50), hm(14, 0), hm(14, 7), hm(16, 30)],
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Departure windows.
+
+/// Range-RAPTOR (labels reused from later minutes) gives what a fresh search gives each minute.
+fn check_range_equals_fresh_searches(
+    tt: &Timetable,
+    access: &[(u32, i32)],
+    depart: i32,
+    minutes: u32,
+    rides: usize,
+) -> usize {
+    let params = RaptorParams { max_rides: rides };
+    let range = range_travel_times(tt, access, depart, minutes, &params);
+    let mut reached = 0;
+    for (m, row) in range.iter().enumerate() {
+        let start = depart + 60 * m as i32;
+        let at: Vec<(u32, i32)> = access.iter().map(|&(s, w)| (s, start + w)).collect();
+        let fresh = earliest_arrival(tt, &at, &params);
+        for (s, (&got, &arrival)) in row.iter().zip(&fresh).enumerate() {
+            let want = if arrival == UNREACHED {
+                UNREACHED
+            } else {
+                arrival - start
+            };
+            assert_eq!(got, want, "minute {m}, stop {s}");
+            reached += usize::from(want != UNREACHED);
+        }
+    }
+    reached
+}
+
+#[test]
+fn a_window_reuses_labels_and_gives_exact_percentiles() {
+    let net = hand_feed();
+    let tt = Timetable::build(&net, MONDAY, &TimetableParams::default()).unwrap();
+    let a = stop(&net, "A");
+    let h = stop(&net, "H") as usize;
+    let all: Vec<u32> = (0..net.stops.len() as u32).collect();
+    for &o in &all {
+        for depart in [hm(5, 50), hm(7, 30), hm(23, 30)] {
+            for rides in [1, 3, 8] {
+                check_range_equals_fresh_searches(&tt, &[(o, 0)], depart, 45, rides);
+            }
+        }
+    }
+    // Two access stops, one 5 minutes away.
+    check_range_equals_fresh_searches(&tt, &[(a, 0), (stop(&net, "B"), 300)], hm(6, 0), 90, 8);
+
+    // From A, one ride, departures 06:00 … 06:59: tf1 leaves 06:00, 06:15, 06:30, 06:45 and
+    // takes 30 minutes. Minute m waits to the next departure: 30 min at m = 0, 15, 30, 45,
+    // 31 … 44 min three times each, none after 06:45 (14 minutes). Sorted, the 30th of 60 is
+    // 39 min; the 3rd is 30 min; the 57th is unreached.
+    let q = WindowQuery {
+        date: MONDAY,
+        depart: hm(6, 0),
+        minutes: 60,
+        percentiles: vec![5, 50, 95],
+        draws: 10,
+        seed: 1,
+    };
+    let one = RaptorParams { max_rides: 1 };
+    let w = window_travel_times(&net, &TimetableParams::default(), &[(a, 0)], &q, &one).unwrap();
+    assert_eq!(
+        w.samples, 600,
+        "the feed has a frequency-based entry: 10 draws × 60 minutes"
+    );
+    assert_eq!(w.draws, 10);
+    let [p5, p50, p95] = [0, 1, 2].map(|i| w.seconds[i][h]);
+    assert_eq!((p5, p50, p95), (30 * M, 39 * M, UNREACHED));
+
+    // Percentiles are ordered at every stop; a wider window never raises the shortest time.
+    let q = WindowQuery {
+        percentiles: vec![0, 5, 25, 50, 75, 95, 100],
+        ..q
+    };
+    let mut shortest_before: Option<Vec<i32>> = None;
+    for minutes in [1, 10, 30, 60, 120] {
+        let w = window_travel_times(
+            &net,
+            &TimetableParams::default(),
+            &[(a, 0)],
+            &WindowQuery {
+                minutes,
+                ..q.clone()
+            },
+            &RaptorParams::default(),
+        )
+        .unwrap();
+        for s in 0..tt.stop_count() {
+            for pair in w.seconds.windows(2) {
+                assert!(pair[0][s] <= pair[1][s], "percentiles out of order at {s}");
+            }
+        }
+        if let Some(before) = &shortest_before {
+            for (now, was) in w.seconds[0].iter().zip(before) {
+                assert!(now <= was, "a wider window raised the shortest time");
+            }
+        }
+        shortest_before = Some(w.seconds[0].clone());
+    }
+}
+
+#[test]
+fn frequency_based_service_is_drawn_reproducibly_from_a_fixed_seed() {
+    let net = hand_feed();
+    let (b, e) = (stop(&net, "B"), stop(&net, "E") as usize);
+    let q = WindowQuery {
+        date: MONDAY,
+        depart: hm(10, 1),
+        minutes: 1,
+        percentiles: vec![0, 50, 100],
+        draws: 40,
+        seed: 42,
+    };
+    let one = RaptorParams { max_rides: 1 };
+    let run = |q: &WindowQuery| {
+        window_travel_times(&net, &TimetableParams::default(), &[(b, 0)], q, &one).unwrap()
+    };
+    let w = run(&q);
+    assert_eq!(w, run(&q), "the same seed gives the same answer");
+    // Each draw: tf0 leaves B at 10:00 + phase + k × 20 min before 11:00 and takes 20 minutes.
+    let mut expected: Vec<i32> = (0..q.draws)
+        .map(|d| {
+            let phase = draw_phases(&net, q.seed, d)[&(0, 1)] as i32;
+            assert!((0..1200).contains(&phase));
+            let next = (0..3)
+                .map(|k| hm(10, 0) + phase + k * 1200)
+                .find(|&t| t >= hm(10, 1))
+                .expect("a departure before 11:00");
+            next + 20 * M - hm(10, 1)
+        })
+        .collect();
+    expected.sort();
+    assert!(expected[0] < expected[expected.len() - 1], "phases differ");
+    assert_eq!(w.seconds[0][e], expected[0]);
+    assert_eq!(w.seconds[1][e], expected[19]);
+    assert_eq!(w.seconds[2][e], expected[39]);
+    assert!(w.seconds[0][e] >= 20 * M && w.seconds[2][e] <= 40 * M);
+    let other = run(&WindowQuery { seed: 43, ..q });
+    assert_ne!(w.seconds, other.seconds, "another seed draws other phases");
+}
+
+#[test]
+fn porto_alegre_windows_reuse_labels_exactly() {
+    let Some(net) = porto_alegre() else { return };
+    let tt = Timetable::build(&net, MONDAY, &TimetableParams::default()).unwrap();
+    let served: Vec<u32> = (0..tt.stop_count() as u32)
+        .filter(|&s| !tt.patterns_at(s as usize).is_empty())
+        .collect();
+    let mut reached = 0;
+    for &o in served.iter().step_by(served.len() / 3) {
+        let next = served[(o as usize + 1) % served.len()];
+        reached += check_range_equals_fresh_searches(&tt, &[(o, 0), (next, 240)], hm(14, 0), 60, 8);
+    }
+    eprintln!("{reached} (minute, stop) travel times agree");
+    assert!(reached > 10_000, "{reached}");
+    assert!(!has_inexact_frequencies(&net), "both feeds are timetabled");
 }

@@ -10,8 +10,16 @@
 //! Labels are kept between runs until [`Raptor::reset`]: a run whose access times are each no
 //! later than the previous run's reuses its labels as upper bounds (range-RAPTOR, one run per
 //! departure minute from the last to the first).
+//!
+//! Over a window, travel times (arrival − departure minute) are pooled per stop into
+//! nearest-rank percentiles. Frequency-based service (`exact_times=0`) has no schedule: each
+//! draw gives every such entry a phase uniform in `[0, headway)` from a fixed seed (Monte Carlo,
+//! as R5 does), and the window is searched once per draw.
 
-use crate::network::timetable::{Timetable, UNREACHED};
+use crate::network::gtfs::GtfsDate;
+use crate::network::timetable::{Timetable, TimetableError, TimetableParams, UNREACHED};
+use crate::network::transit::TransitNetwork;
+use std::collections::HashMap;
 
 /// Limits of the search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,4 +226,176 @@ pub fn earliest_arrival(tt: &Timetable, access: &[(u32, i32)], params: &RaptorPa
     let mut out = Vec::new();
     Raptor::new(tt, params).run(access, &mut out);
     out
+}
+
+/// Travel time in seconds (arrival − departure) to every stop for each departure minute
+/// `depart`, `depart` + 60, … (`minutes` departures), `UNREACHED` where none: `[minute][stop]`.
+/// `access` gives each access stop and the seconds to reach it. One range-RAPTOR: the last
+/// minute first, each earlier one reusing the labels of the later ones.
+pub fn range_travel_times(
+    tt: &Timetable,
+    access: &[(u32, i32)],
+    depart: i32,
+    minutes: u32,
+    params: &RaptorParams,
+) -> Vec<Vec<i32>> {
+    let mut raptor = Raptor::new(tt, params);
+    let mut out = vec![Vec::new(); minutes as usize];
+    let mut at: Vec<(u32, i32)> = Vec::with_capacity(access.len());
+    for m in (0..minutes as usize).rev() {
+        let start = depart + 60 * m as i32;
+        at.clear();
+        at.extend(access.iter().map(|&(s, w)| (s, start + w)));
+        raptor.run(&at, &mut out[m]);
+        for t in out[m].iter_mut().filter(|t| **t != UNREACHED) {
+            *t -= start;
+        }
+    }
+    out
+}
+
+/// The value at each percentile (nearest rank: the ⌈p·N/100⌉-th smallest, the smallest for
+/// p = 0) of each stop's samples, `UNREACHED` counting as the longest: `[percentile][stop]`.
+pub fn percentiles(samples: &[Vec<i32>], ps: &[u8]) -> Vec<Vec<i32>> {
+    let n = samples.first().map_or(0, Vec::len);
+    let mut out = vec![vec![UNREACHED; n]; ps.len()];
+    if samples.is_empty() {
+        return out;
+    }
+    let mut column = Vec::with_capacity(samples.len());
+    for s in 0..n {
+        column.clear();
+        column.extend(samples.iter().map(|row| row[s]));
+        column.sort_unstable();
+        for (row, &p) in out.iter_mut().zip(ps) {
+            row[s] = column[rank(p, column.len())];
+        }
+    }
+    out
+}
+
+/// Index of the nearest-rank percentile `p` among `len` sorted samples.
+pub fn rank(p: u8, len: usize) -> usize {
+    let r = (p.min(100) as usize * len).div_ceil(100);
+    r.saturating_sub(1).min(len.saturating_sub(1))
+}
+
+/// The phases (seconds) of the `exact_times=0` frequency entries for draw `draw`: uniform in
+/// `[0, headway)`, from a fixed seed so answers are reproducible.
+pub fn draw_phases(net: &TransitNetwork, seed: u64, draw: u32) -> HashMap<(usize, usize), u32> {
+    let mut phases = HashMap::new();
+    for (fi, feed) in net.feeds.iter().enumerate() {
+        for (k, f) in feed.frequencies.iter().enumerate() {
+            if !f.exact_times && f.headway_s > 0 {
+                let key = seed
+                    ^ (draw as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    ^ ((fi as u64) << 48)
+                    ^ k as u64;
+                phases.insert((fi, k), (splitmix64(key) % f.headway_s as u64) as u32);
+            }
+        }
+    }
+    phases
+}
+
+/// SplitMix64 (Steele, Lea and Flood 2014): a well-mixed 64-bit hash of `x`.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Whether any feed has frequency-based service without exact times (whose phase is drawn).
+pub fn has_inexact_frequencies(net: &TransitNetwork) -> bool {
+    net.feeds.iter().any(|f| {
+        f.frequencies
+            .iter()
+            .any(|q| !q.exact_times && q.headway_s > 0)
+    })
+}
+
+/// What a window query asks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowQuery {
+    pub date: GtfsDate,
+    /// Seconds after midnight of `date` of the first departure.
+    pub depart: i32,
+    /// Departures, one a minute (at least 1).
+    pub minutes: u32,
+    pub percentiles: Vec<u8>,
+    /// Draws of the phases of frequency-based service (ignored when there is none).
+    pub draws: u32,
+    pub seed: u64,
+}
+
+/// Travel times by percentile over a departure window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowTimes {
+    pub percentiles: Vec<u8>,
+    /// Seconds, `[percentile][stop]`, `UNREACHED` where none.
+    pub seconds: Vec<Vec<i32>>,
+    /// Draws actually made: 1 when the feeds have no frequency-based service to draw.
+    pub draws: u32,
+    /// Samples per stop: departures × draws.
+    pub samples: usize,
+}
+
+/// Range-RAPTOR over the window for each draw of the frequency-based phases, pooled into
+/// percentiles per stop. Timetabled service needs no draw; with frequency-based service each
+/// draw compiles the day's timetable with its own phases.
+pub fn window_travel_times(
+    net: &TransitNetwork,
+    tt_params: &TimetableParams,
+    access: &[(u32, i32)],
+    query: &WindowQuery,
+    params: &RaptorParams,
+) -> Result<WindowTimes, TimetableError> {
+    let minutes = query.minutes.max(1);
+    let inexact = has_inexact_frequencies(net);
+    let draws = if inexact { query.draws.max(1) } else { 1 };
+    let mut samples: Vec<Vec<i32>> = Vec::with_capacity((minutes * draws) as usize);
+    for draw in 0..draws {
+        let mut p = tt_params.clone();
+        if inexact {
+            p.phases = draw_phases(net, query.seed, draw);
+        }
+        let tt = Timetable::build(net, query.date, &p)?;
+        samples.extend(range_travel_times(
+            &tt,
+            access,
+            query.depart,
+            minutes,
+            params,
+        ));
+    }
+    Ok(WindowTimes {
+        percentiles: query.percentiles.clone(),
+        seconds: percentiles(&samples, &query.percentiles),
+        draws,
+        samples: samples.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_ranks_with_unreached_last() {
+        let samples = vec![
+            vec![600, 5],
+            vec![1800, 5],
+            vec![1200, 5],
+            vec![UNREACHED, 5],
+        ];
+        let got = percentiles(&samples, &[0, 25, 50, 75, 100]);
+        assert_eq!(got[0], [600, 5]);
+        assert_eq!(got[1], [600, 5]);
+        assert_eq!(got[2], [1200, 5]);
+        assert_eq!(got[3], [1800, 5]);
+        assert_eq!(got[4], [UNREACHED, 5]);
+        assert_eq!((rank(5, 60), rank(50, 60), rank(95, 60)), (2, 29, 56));
+        assert_eq!((rank(50, 1), rank(0, 0)), (0, 0));
+    }
 }
