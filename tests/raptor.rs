@@ -13,7 +13,7 @@ use cityreach::network::timetable::{
 use cityreach::network::transit::TransitNetwork;
 use cityreach::reach::raptor::{
     draw_phases, earliest_arrival, has_inexact_frequencies, range_travel_times,
-    window_travel_times, Raptor, RaptorParams, WindowQuery,
+    window_travel_times, JourneyLeg, Raptor, RaptorParams, WindowQuery,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -517,7 +517,6 @@ fn a_window_reuses_labels_and_gives_exact_percentiles() {
     // 31 … 44 min three times each, none after 06:45 (14 minutes). Sorted, the 30th of 60 is
     // 39 min; the 3rd is 30 min; the 57th is unreached.
     let q = WindowQuery {
-        date: MONDAY,
         depart: hm(6, 0),
         minutes: 60,
         percentiles: vec![5, 50, 95],
@@ -525,7 +524,8 @@ fn a_window_reuses_labels_and_gives_exact_percentiles() {
         seed: 1,
     };
     let one = RaptorParams { max_rides: 1 };
-    let w = window_travel_times(&net, &TimetableParams::default(), &[(a, 0)], &q, &one).unwrap();
+    let p = TimetableParams::default();
+    let w = window_travel_times(&net, &tt, &p, &[(a, 0)], &q, &one).unwrap();
     assert_eq!(
         w.samples, 600,
         "the feed has a frequency-based entry: 10 draws × 60 minutes"
@@ -543,7 +543,8 @@ fn a_window_reuses_labels_and_gives_exact_percentiles() {
     for minutes in [1, 10, 30, 60, 120] {
         let w = window_travel_times(
             &net,
-            &TimetableParams::default(),
+            &tt,
+            &p,
             &[(a, 0)],
             &WindowQuery {
                 minutes,
@@ -571,7 +572,6 @@ fn frequency_based_service_is_drawn_reproducibly_from_a_fixed_seed() {
     let net = hand_feed();
     let (b, e) = (stop(&net, "B"), stop(&net, "E") as usize);
     let q = WindowQuery {
-        date: MONDAY,
         depart: hm(10, 1),
         minutes: 1,
         percentiles: vec![0, 50, 100],
@@ -579,9 +579,9 @@ fn frequency_based_service_is_drawn_reproducibly_from_a_fixed_seed() {
         seed: 42,
     };
     let one = RaptorParams { max_rides: 1 };
-    let run = |q: &WindowQuery| {
-        window_travel_times(&net, &TimetableParams::default(), &[(b, 0)], q, &one).unwrap()
-    };
+    let p = TimetableParams::default();
+    let tt = Timetable::build(&net, MONDAY, &p).unwrap();
+    let run = |q: &WindowQuery| window_travel_times(&net, &tt, &p, &[(b, 0)], q, &one).unwrap();
     let w = run(&q);
     assert_eq!(w, run(&q), "the same seed gives the same answer");
     // Each draw: tf0 leaves B at 10:00 + phase + k × 20 min before 11:00 and takes 20 minutes.
@@ -621,4 +621,196 @@ fn porto_alegre_windows_reuse_labels_exactly() {
     eprintln!("{reached} (minute, stop) travel times agree");
     assert!(reached > 10_000, "{reached}");
     assert!(!has_inexact_frequencies(&net), "both feeds are timetabled");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Journeys with clock times.
+
+/// The ride on `leg`'s trip from `from` to `to`, leaving and arriving at these times.
+fn ride(leg: &JourneyLeg, from: u32, to: u32, dep: i32, arr: i32) -> JourneyLeg {
+    let JourneyLeg::Ride {
+        trip,
+        board_pos,
+        alight_pos,
+        ..
+    } = *leg
+    else {
+        panic!("not a ride: {leg:?}");
+    };
+    JourneyLeg::Ride {
+        trip,
+        board_pos,
+        alight_pos,
+        from,
+        to,
+        depart_s: dep,
+        arrive_s: arr,
+    }
+}
+
+/// A journey is a chain of real legs: each ride leaves on its trip's timetable no earlier than
+/// the traveller is ready (off the previous vehicle plus the stop's change time, or on foot),
+/// each walk is a walking link, and the last leg arrives at the stop's earliest arrival.
+fn check_journey(
+    tt: &Timetable,
+    access: &[(u32, i32)],
+    stop: u32,
+    arrival: i32,
+    legs: &[JourneyLeg],
+    rides: usize,
+) {
+    if legs.is_empty() {
+        assert!(
+            access.contains(&(stop, arrival)),
+            "no legs, yet not an access stop"
+        );
+        return;
+    }
+    let mut ready: Option<(u32, i32)> = None;
+    let mut count = 0;
+    let mut end = None;
+    for leg in legs {
+        match *leg {
+            JourneyLeg::Ride {
+                trip,
+                board_pos,
+                alight_pos,
+                from,
+                to,
+                depart_s,
+                arrive_s,
+            } => {
+                count += 1;
+                let (at, t) = ready.unwrap_or_else(|| {
+                    *access
+                        .iter()
+                        .find(|a| a.0 == from)
+                        .expect("first ride from an access stop")
+                });
+                assert_eq!(at, from, "a ride starts where the traveller is");
+                assert!(t <= depart_s, "boarded before being ready");
+                let p = (0..tt.pattern_count())
+                    .find(|&p| tt.pattern_trips(p).contains(&trip))
+                    .unwrap();
+                let stops = tt.pattern_stops(p);
+                let times = tt.trip_times(trip);
+                let (i, j) = (board_pos as usize, alight_pos as usize);
+                assert!(i < j && stops[i] == from && stops[j] == to);
+                assert!(times[i][1] == depart_s && times[j][0] == arrive_s);
+                ready = Some((to, arrive_s + tt.min_change_s(to as usize)));
+                end = Some(arrive_s);
+            }
+            JourneyLeg::Walk {
+                from,
+                to,
+                depart_s,
+                arrive_s,
+            } => {
+                let w = tt
+                    .footpaths(from as usize)
+                    .iter()
+                    .find(|f| f.0 == to)
+                    .expect("a walking link")
+                    .1;
+                assert_eq!(arrive_s - depart_s, w);
+                assert_eq!(end, Some(depart_s), "walks start off a vehicle");
+                ready = Some((to, arrive_s));
+                end = Some(arrive_s);
+            }
+        }
+    }
+    assert!(count <= rides);
+    assert_eq!(end, Some(arrival), "journey to {stop}");
+}
+
+#[test]
+fn journeys_show_each_ride_with_its_clock_times() {
+    let net = hand_feed();
+    let tt = Timetable::build(&net, MONDAY, &TimetableParams::default()).unwrap();
+    let id = |s: &str| stop(&net, s);
+    let params = RaptorParams::default();
+    let mut raptor = Raptor::new(&tt, &params);
+    let mut out = Vec::new();
+    let access = [(id("A"), hm(8, 0))];
+    raptor.run(&access, &mut out);
+    let legs_to = |s: &str| raptor.journey(&access, id(s)).unwrap();
+    // 08:00 board at A → 08:20 alight at C → 08:35 board at C → 08:50 alight at D.
+    let d = legs_to("D");
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0], ride(&d[0], id("A"), id("C"), hm(8, 0), hm(8, 20)));
+    assert_eq!(d[1], ride(&d[1], id("C"), id("D"), hm(8, 35), hm(8, 50)));
+    // G: off at C at 08:20, then the 2-minute transfer.
+    let g = legs_to("G");
+    assert_eq!(
+        g[1],
+        JourneyLeg::Walk {
+            from: id("C"),
+            to: id("G"),
+            depart_s: hm(8, 20),
+            arrive_s: hm(8, 22)
+        }
+    );
+    assert_eq!(legs_to("A"), []);
+    for s in 0..tt.stop_count() as u32 {
+        if out[s as usize] != UNREACHED {
+            check_journey(
+                &tt,
+                &access,
+                s,
+                out[s as usize],
+                &raptor.journey(&access, s).unwrap(),
+                8,
+            );
+        }
+    }
+    // The night bus: 23:50 at E → 24:30 at F, then 71 s on foot to G.
+    raptor.reset();
+    let access = [(id("E"), hm(23, 40))];
+    raptor.run(&access, &mut out);
+    let g = raptor.journey(&access, id("G")).unwrap();
+    assert_eq!(g.len(), 2);
+    assert!(
+        matches!(g[0], JourneyLeg::Ride { depart_s, arrive_s, .. } if depart_s == hm(23, 50) && arrive_s == hm(24, 30))
+    );
+    assert_eq!(
+        g[1],
+        JourneyLeg::Walk {
+            from: id("F"),
+            to: id("G"),
+            depart_s: hm(24, 30),
+            arrive_s: hm(24, 30) + 71
+        }
+    );
+    assert_eq!(raptor.journey(&access, id("A")), None);
+}
+
+#[test]
+fn porto_alegre_journeys_are_chains_of_real_legs() {
+    let Some(net) = porto_alegre() else { return };
+    let tt = Timetable::build(&net, MONDAY, &TimetableParams::default()).unwrap();
+    let served: Vec<u32> = (0..tt.stop_count() as u32)
+        .filter(|&s| !tt.patterns_at(s as usize).is_empty())
+        .collect();
+    let mut checked = 0;
+    for rides in [2, 8] {
+        let params = RaptorParams { max_rides: rides };
+        let mut raptor = Raptor::new(&tt, &params);
+        let mut out = Vec::new();
+        for &o in served.iter().step_by(served.len() / 4) {
+            raptor.reset();
+            let access = [(o, hm(14, 0))];
+            raptor.run(&access, &mut out);
+            for s in 0..tt.stop_count() as u32 {
+                if out[s as usize] != UNREACHED {
+                    let legs = raptor
+                        .journey(&access, s)
+                        .expect("a journey to a reached stop");
+                    check_journey(&tt, &access, s, out[s as usize], &legs, rides);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    eprintln!("{checked} journeys checked");
+    assert!(checked > 5000, "{checked}");
 }

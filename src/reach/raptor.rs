@@ -16,7 +16,6 @@
 //! draw gives every such entry a phase uniform in `[0, headway)` from a fixed seed (Monte Carlo,
 //! as R5 does), and the window is searched once per draw.
 
-use crate::network::gtfs::GtfsDate;
 use crate::network::timetable::{Timetable, TimetableError, TimetableParams, UNREACHED};
 use crate::network::transit::TransitNetwork;
 use std::collections::HashMap;
@@ -221,6 +220,165 @@ impl<'a> Raptor<'a> {
     }
 }
 
+/// One leg of a journey found by [`Raptor::journey`], with clock times in seconds after
+/// midnight of the timetable's day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JourneyLeg {
+    /// Trip `trip` of the timetable from `from` (leaving `depart_s`) to `to` (arriving
+    /// `arrive_s`), boarding and alighting at those positions of its pattern.
+    Ride {
+        trip: usize,
+        board_pos: u32,
+        alight_pos: u32,
+        from: u32,
+        to: u32,
+        depart_s: i32,
+        arrive_s: i32,
+    },
+    /// A walking link between stops.
+    Walk {
+        from: u32,
+        to: u32,
+        depart_s: i32,
+        arrive_s: i32,
+    },
+}
+
+impl Raptor<'_> {
+    /// The legs of a journey arriving at `stop` at its earliest arrival, after one run from
+    /// `access` since the last [`Raptor::reset`] (labels mixed over several departures do not
+    /// describe one journey). Empty when `stop` is an access stop reached no later by access;
+    /// `None` when it is not reached.
+    pub fn journey(&self, access: &[(u32, i32)], stop: u32) -> Option<Vec<JourneyLeg>> {
+        let s = stop as usize;
+        let last = self.rounds;
+        let by_access = access
+            .iter()
+            .filter(|a| a.0 == stop)
+            .map(|a| a.1)
+            .min()
+            .unwrap_or(UNREACHED);
+        let best = by_access.min(self.ride[last][s]).min(self.walk[last][s]);
+        if best == UNREACHED {
+            return None;
+        }
+        let mut legs = Vec::new();
+        if by_access == best {
+            return Some(legs);
+        }
+        if self.ride[last][s] == best {
+            let k = self.first_round(&self.ride, s, best);
+            self.ride_back(k, s, best, access, &mut legs)?;
+        } else {
+            let k = self.first_round(&self.walk, s, best);
+            let (v, w) = self.walked_from(k, s, best)?;
+            self.ride_back(k, v, best - w, access, &mut legs)?;
+            legs.push(JourneyLeg::Walk {
+                from: v as u32,
+                to: stop,
+                depart_s: best - w,
+                arrive_s: best,
+            });
+        }
+        Some(legs)
+    }
+
+    /// The first round whose label at `s` is `t` (cumulative labels only fall with rounds).
+    fn first_round(&self, labels: &[Vec<i32>], s: usize, t: i32) -> usize {
+        (0..labels.len()).find(|&k| labels[k][s] == t).unwrap_or(0)
+    }
+
+    /// A stop `v` whose round-k ride arrival plus a walking link to `u` is `t`.
+    fn walked_from(&self, k: usize, u: usize, t: i32) -> Option<(usize, i32)> {
+        (0..self.tt.stop_count()).find_map(|v| {
+            let r = self.ride[k][v];
+            (r != UNREACHED)
+                .then(|| {
+                    self.tt
+                        .footpaths(v)
+                        .iter()
+                        .find(|&&(to, w)| to as usize == u && r + w == t)
+                })
+                .flatten()
+                .map(|&(_, w)| (v, w))
+        })
+    }
+
+    /// Appends the legs of the round-k ride arriving at `s` at `t`, and of what came before it.
+    fn ride_back(
+        &self,
+        k: usize,
+        s: usize,
+        t: i32,
+        access: &[(u32, i32)],
+        legs: &mut Vec<JourneyLeg>,
+    ) -> Option<()> {
+        let tt = self.tt;
+        for &(p, i) in tt.patterns_at(s) {
+            let (p, i) = (p as usize, i as usize);
+            let stops = tt.pattern_stops(p);
+            for trip in tt.pattern_trips(p) {
+                let times = tt.trip_times(trip);
+                if times[i][0] != t {
+                    continue;
+                }
+                for j in 0..i {
+                    let b = stops[j] as usize;
+                    let ready = self.ready[k - 1][b];
+                    if ready == UNREACHED || ready > times[j][1] {
+                        continue;
+                    }
+                    self.ready_back(k - 1, b, ready, access, legs)?;
+                    legs.push(JourneyLeg::Ride {
+                        trip,
+                        board_pos: j as u32,
+                        alight_pos: i as u32,
+                        from: b as u32,
+                        to: s as u32,
+                        depart_s: times[j][1],
+                        arrive_s: t,
+                    });
+                    return Some(());
+                }
+            }
+        }
+        None
+    }
+
+    /// Appends the legs that made a traveller ready to board at `u` at `t` within k rides.
+    fn ready_back(
+        &self,
+        k: usize,
+        u: usize,
+        t: i32,
+        access: &[(u32, i32)],
+        legs: &mut Vec<JourneyLeg>,
+    ) -> Option<()> {
+        let j = self.first_round(&self.ready, u, t);
+        if j == 0 {
+            return access
+                .iter()
+                .any(|&(s, a)| s as usize == u && a == t)
+                .then_some(());
+        }
+        debug_assert!(j <= k);
+        let ride = self.ride[j][u];
+        if ride != UNREACHED && ride + self.tt.min_change_s(u) == t {
+            return self.ride_back(self.first_round(&self.ride, u, ride), u, ride, access, legs);
+        }
+        let (v, _) = self.walked_from(j, u, t)?;
+        let r = self.ride[j][v];
+        self.ride_back(self.first_round(&self.ride, v, r), v, r, access, legs)?;
+        legs.push(JourneyLeg::Walk {
+            from: v as u32,
+            to: u as u32,
+            depart_s: r,
+            arrive_s: t,
+        });
+        Some(())
+    }
+}
+
 /// The earliest arrival at every stop from `access` (stop, time), `UNREACHED` where none.
 pub fn earliest_arrival(tt: &Timetable, access: &[(u32, i32)], params: &RaptorParams) -> Vec<i32> {
     let mut out = Vec::new();
@@ -318,8 +476,7 @@ pub fn has_inexact_frequencies(net: &TransitNetwork) -> bool {
 /// What a window query asks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowQuery {
-    pub date: GtfsDate,
-    /// Seconds after midnight of `date` of the first departure.
+    /// Seconds after midnight of the timetable's day of the first departure.
     pub depart: i32,
     /// Departures, one a minute (at least 1).
     pub minutes: u32,
@@ -341,11 +498,12 @@ pub struct WindowTimes {
     pub samples: usize,
 }
 
-/// Range-RAPTOR over the window for each draw of the frequency-based phases, pooled into
-/// percentiles per stop. Timetabled service needs no draw; with frequency-based service each
-/// draw compiles the day's timetable with its own phases.
+/// Range-RAPTOR over the window on `tt` (the day's timetable, compiled from `net` with
+/// `tt_params`), pooled into percentiles per stop. With frequency-based service, each draw
+/// compiles the day's timetable again with its own phases.
 pub fn window_travel_times(
     net: &TransitNetwork,
+    tt: &Timetable,
     tt_params: &TimetableParams,
     access: &[(u32, i32)],
     query: &WindowQuery,
@@ -356,18 +514,28 @@ pub fn window_travel_times(
     let draws = if inexact { query.draws.max(1) } else { 1 };
     let mut samples: Vec<Vec<i32>> = Vec::with_capacity((minutes * draws) as usize);
     for draw in 0..draws {
-        let mut p = tt_params.clone();
         if inexact {
-            p.phases = draw_phases(net, query.seed, draw);
+            let p = TimetableParams {
+                phases: draw_phases(net, query.seed, draw),
+                ..tt_params.clone()
+            };
+            let drawn = Timetable::build(net, tt.date, &p)?;
+            samples.extend(range_travel_times(
+                &drawn,
+                access,
+                query.depart,
+                minutes,
+                params,
+            ));
+        } else {
+            samples.extend(range_travel_times(
+                tt,
+                access,
+                query.depart,
+                minutes,
+                params,
+            ));
         }
-        let tt = Timetable::build(net, query.date, &p)?;
-        samples.extend(range_travel_times(
-            &tt,
-            access,
-            query.depart,
-            minutes,
-            params,
-        ));
     }
     Ok(WindowTimes {
         percentiles: query.percentiles.clone(),
