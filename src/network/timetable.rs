@@ -33,6 +33,8 @@ const NEXT_DAY_UNTIL_S: i32 = 12 * 3600;
 pub enum TimetableError {
     #[error("'{0}' is not a date YYYY-MM-DD or YYYYMMDD")]
     BadDate(String),
+    #[error("'{0}' is not a departure YYYY-MM-DDTHH:MM (local time of the feed)")]
+    BadDeparture(String),
     #[error("the network has no timetabled feed")]
     NoFeeds,
     #[error(
@@ -479,6 +481,29 @@ pub fn parse_date(text: &str) -> Result<GtfsDate, TimetableError> {
     Ok(n)
 }
 
+/// A departure `2019-05-13T14:00` (or `T14:00:30`, or a space for `T`): the service day and
+/// seconds after its midnight, in the feed's own local time.
+pub fn parse_departure(text: &str) -> Result<(GtfsDate, i32), TimetableError> {
+    let bad = || TimetableError::BadDeparture(text.to_string());
+    let t = text.trim();
+    let (day, clock) = t.split_once(['T', ' ']).ok_or_else(bad)?;
+    let date = parse_date(day).map_err(|_| bad())?;
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let n: Vec<i32> = parts.iter().map(|p| p.parse().unwrap_or(99)).collect();
+    let (h, m, sec) = (n[0], n[1], n.get(2).copied().unwrap_or(0));
+    if h > 23 || m > 59 || sec > 59 {
+        return Err(bad());
+    }
+    Ok((date, h * 3600 + m * 60 + sec))
+}
+
 /// `20190513` as `2019-05-13`.
 pub fn show_date(d: GtfsDate) -> String {
     format!("{:04}-{:02}-{:02}", d / 10000, d / 100 % 100, d % 100)
@@ -554,6 +579,27 @@ mod tests {
             "2019051",
         ] {
             assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_departure("2019-05-13T14:00"),
+            Ok((20190513, 14 * 3600))
+        );
+        assert_eq!(
+            parse_departure(" 2019-05-13 07:05:30 "),
+            Ok((20190513, 7 * 3600 + 5 * 60 + 30))
+        );
+        for bad in [
+            "2019-05-13",
+            "14:00",
+            "2019-05-13T24:00",
+            "2019-05-13T14:60",
+            "2019-05-13T1:00",
+            "2019-02-30T08:00",
+            "2019-05-13T14:00:00:00",
+            "2019-05-13T+4:00",
+        ] {
+            let e = parse_departure(bad).unwrap_err();
+            assert!(e.to_string().contains(bad.trim()), "{e}");
         }
         let e = TimetableError::OutsideCalendar {
             date: 20200101,
