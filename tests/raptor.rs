@@ -814,3 +814,44 @@ fn porto_alegre_journeys_are_chains_of_real_legs() {
     eprintln!("{checked} journeys checked");
     assert!(checked > 5000, "{checked}");
 }
+
+#[test]
+fn the_oracle_agrees_on_zhengzhou_frequency_based_metro_and_draws_are_reproducible() {
+    let net = TransitNetwork::load(&DataSource::Embedded).unwrap();
+    let date = 20260512;
+    let tt = Timetable::build(&net, date, &TimetableParams::default()).unwrap();
+    let served: Vec<u32> = (0..tt.stop_count() as u32)
+        .filter(|&s| !tt.patterns_at(s as usize).is_empty())
+        .collect();
+    let origins: Vec<u32> = served.iter().step_by(served.len() / 8).copied().collect();
+    // Phase 0: the oracle expands the same frequencies from their start times.
+    let reached = compare(&net, date, &origins, &[hm(8, 0), hm(22, 50)], 8);
+    assert!(reached > 1000, "{reached}");
+
+    let q = WindowQuery {
+        depart: hm(8, 0),
+        minutes: 30,
+        percentiles: vec![5, 50, 95],
+        draws: 8,
+        seed: 2026,
+    };
+    let p = TimetableParams::default();
+    let access = [(origins[0], 0)];
+    let w = window_travel_times(&net, &tt, &p, &access, &q, &RaptorParams::default()).unwrap();
+    assert_eq!((w.draws, w.samples), (8, 240));
+    assert_eq!(
+        w,
+        window_travel_times(&net, &tt, &p, &access, &q, &RaptorParams::default()).unwrap()
+    );
+    let mut spread = 0;
+    for s in 0..tt.stop_count() {
+        assert!(w.seconds[0][s] <= w.seconds[1][s] && w.seconds[1][s] <= w.seconds[2][s]);
+        if w.seconds[2][s] != UNREACHED && w.seconds[2][s] > w.seconds[0][s] {
+            spread += 1;
+        }
+    }
+    assert!(
+        spread > 10,
+        "drawn phases give a spread of travel times ({spread} stops)"
+    );
+}

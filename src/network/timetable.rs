@@ -465,12 +465,13 @@ pub fn calendar_range(feeds: &[Feed]) -> Option<(GtfsDate, GtfsDate)> {
 /// `2019-05-13` or `20190513` as a date, checked against the calendar.
 pub fn parse_date(text: &str) -> Result<GtfsDate, TimetableError> {
     let bad = || TimetableError::BadDate(text.to_string());
-    let digits: String = text.trim().chars().filter(|c| *c != '-').collect();
-    let dashed = text.trim().contains('-');
-    if digits.len() != 8
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-        || (dashed && text.trim().len() != 10)
-    {
+    let t = text.trim().as_bytes();
+    let digits: String = match t.len() {
+        8 => text.trim().to_string(),
+        10 if t[4] == b'-' && t[7] == b'-' => text.trim().replace('-', ""),
+        _ => return Err(bad()),
+    };
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let n: u32 = digits.parse().map_err(|_| bad())?;
