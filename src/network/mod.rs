@@ -4,6 +4,7 @@
 pub mod gtfs;
 pub mod scenario;
 pub mod streets;
+pub mod timetable;
 pub mod transit;
 
 pub use streets::{Seed, StreetField, StreetMode, StreetModel, StreetModelInfo, StreetTime};

@@ -4,6 +4,7 @@
 pub mod contour;
 pub mod national;
 pub mod polygons;
+pub mod raptor;
 pub mod result;
 pub mod search;
 pub mod targets;
