@@ -277,9 +277,10 @@ fn band_case(label: String, result: &reach::ReachResult, form: BandForm) -> Case
             .iter()
             .map(|r| Pin {
                 lonlat: r.anchor,
-                // Reported minutes are rounded to 0.1; the band is exact.
+                // The band the engine assigned from the exact time (reported minutes are
+                // rounded to 0.1, so 20.00004 min reads "20.0" yet belongs to the next band).
                 secs: if r.band.is_finite() {
-                    (r.minutes * 60.0).min(r.band * 60.0)
+                    r.band * 60.0
                 } else {
                     f64::INFINITY
                 },
