@@ -428,7 +428,10 @@ fn porto_alegre() -> Option<TransitNetwork> {
         eprintln!("skipped: {} is absent", dir.display());
         return None;
     }
-    let data = std::env::temp_dir().join(format!("cityreach-raptor-{}", std::process::id()));
+    // One folder per call: the tests that load the feeds run in parallel in one process.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let data = std::env::temp_dir().join(format!("cityreach-raptor-{}-{call}", std::process::id()));
     std::fs::create_dir_all(data.join("gtfs")).unwrap();
     for f in feeds {
         std::fs::copy(dir.join(f), data.join("gtfs").join(f)).unwrap();
