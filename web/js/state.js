@@ -28,6 +28,7 @@ export const state = {
   plannedOn: true,
   transitOn: true,
   districtsOn: true,
+  populationOn: false,
   online: false,
   // The accessibility tab: opportunities, cutoff (min), the compared scenario ('' for none),
   // cell size (m) and which surface is drawn (base, compare or diff). Mode and scenario are shared.
