@@ -1021,6 +1021,9 @@ test('national targets: a map of China by rail, road or air with the API\'s coun
     assert.equal(await legendCount('within'), 18);
     assert.equal(await legendCount('within') + await legendCount('beyond'), 279, 'rail: a city without a value is beyond the source\'s 2.7 h');
     assert.equal(await p.$('#map-legend .row[data-class="none"]'), null);
+    await p.waitForTimeout(300);
+    const link = new URL(await p.evaluate(() => window.location.href)).searchParams.get('map').split('/').map(Number);
+    assert.deepEqual(link, [Number(cityCam.zoom.toFixed(2)), Number(cityCam.c[1].toFixed(5)), Number(cityCam.c[0].toFixed(5))], `${tag}: the link keeps the city's camera`);
     assert.match(await p.textContent('#map-legend .nat-offline'), lang === 'zh' ? /离线底图/ : /Offline basemap/);
     const drawn = await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['national-city'] }).length);
     assert.ok(drawn > 200, `${tag}: ${drawn} cities drawn`);

@@ -117,6 +117,7 @@ export async function enterNational(targetId, hours) {
       map.setLayoutProperty(l.id, 'visibility', 'none');
     }
     nat.saved = { center: map.getCenter(), zoom: map.getZoom(), visibility: hidden, layersOpen: $('#layers-toggle').getAttribute('aria-expanded') === 'true' };
+    store.cityCamera = { center: nat.saved.center, zoom: nat.saved.zoom };
     // The city's layer list would cover eastern China; it opens again on the way back.
     setLayersOpen(false);
     nat.on = true;
@@ -135,6 +136,7 @@ export function exitNational() {
   const { map } = store;
   if (!nat.on) return;
   nat.on = false;
+  store.cityCamera = null;
   detail.remove();
   map.setLayoutProperty('national-city', 'visibility', 'none');
   for (const [id, v] of Object.entries(nat.saved.visibility)) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v);
