@@ -8,12 +8,13 @@ import { $, state, store, KINDS, HOME, MAX_BOUNDS, readUrl, writeUrl } from './j
 import { t, scenarioName } from './js/i18n.js';
 import { api, showError } from './js/api.js';
 import { style, makeIcon, featLabelExpr, labelExpr } from './js/map/style.js';
-import { loadCollections, applyCollections, renderKindLegend, renderLineLegend, bindLayerControls, setLayersOpen } from './js/map/layers.js';
+import { loadCollections, applyCollections, renderKindLegend, renderLineLegend, renderPopLegend, bindLayerControls, setLayersOpen } from './js/map/layers.js';
 import { tip, detail, featureAt, tipHtml, stationHtml, linkHtml, openDetail, fitPopups, reachedById } from './js/map/popups.js';
 import { clearRoute, showRoute } from './js/map/route.js';
 import { setOrigin, clearOrigin, renderOrigins, run, setView, drawReach, selectReached } from './js/panels/reach.js';
 import { drawCompare } from './js/panels/compare.js';
 import { renderTargets } from './js/panels/targets.js';
+import { nat, redrawNational } from './js/map/national.js';
 import { bindSearch } from './js/panels/search.js';
 import { bindExports } from './js/panels/export.js';
 import { bindAccess, fillAccessControls, renderAccessTexts, drawAccess } from './js/panels/access.js';
@@ -72,11 +73,13 @@ function setLang(lang) {
     map.setLayoutProperty('feat-point', 'text-field', featLabelExpr());
     renderKindLegend();
     renderLineLegend();
+    renderPopLegend();
   }
   renderOrigins();
   if (state.view === 'reach' && store.lastReach) drawReach();
   if (state.view === 'compare' && store.lastCompare) drawCompare();
   if (state.view === 'targets' && store.targetsCache.get(state.scenario)) renderTargets(store.targetsCache.get(state.scenario));
+  redrawNational();
   if (state.view === 'access') { renderAccessTexts(); if (store.acc && store.acc.status === 'done') drawAccess(); } else fillAccessControls();
   // A message on screen is re-said in the new language only by the action that caused it.
   if ($('#error').dataset.code === 'OutOfArea') showError(null);
@@ -162,6 +165,7 @@ function bindMap() {
   map.on('mousedown', () => { popupWasOpen = detail.isOpen(); });
   map.on('touchstart', () => { popupWasOpen = detail.isOpen(); });
   map.on('mousemove', (e) => {
+    if (nat.on) { tip.remove(); return; }
     const h = featureAt(e.point);
     map.getCanvas().style.cursor = h ? 'pointer' : '';
     if (h) { tip.setLngLat(e.lngLat).setHTML(tipHtml(h)).addTo(map); return; }
@@ -170,6 +174,8 @@ function bindMap() {
   map.on('mouseout', () => tip.remove());
   map.on('resize', fitPopups);
   map.on('click', (e) => {
+    // The national view has its own popups and no origin to set.
+    if (nat.on) return;
     let h = featureAt(e.point);
     tip.remove();
     // A click on an existing line picks the place under it, not the line.
@@ -201,7 +207,7 @@ function bindMap() {
   });
   map.on('moveend', writeUrl);
   map.getCanvas().addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter' || state.view === 'access') return;
+    if (e.key !== 'Enter' || state.view === 'access' || nat.on) return;
     const c = map.getCenter();
     const ll = [Number(c.lng.toFixed(5)), Number(c.lat.toFixed(5))];
     setOrigin({ query: `${ll[0]},${ll[1]}`, label: `${ll[0].toFixed(4)}, ${ll[1].toFixed(4)}`, lonlat: ll }, e.shiftKey);

@@ -591,12 +591,14 @@ test('compare draws "added by the plan" only where the plan adds; targets drop t
   await mapIdle(p);
   assert.equal(await p.isHidden('#map-legend'), true);
   assert.equal(await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line', 'reached-ring'] }).length), 0);
-  // The 700 km target is a length, not "≤ 0 min"; targets that cannot be evaluated offer no reach.
+  // The 700 km target is a length, not "≤ 0 min"; targets that cannot be evaluated offer no reach
+  // or route (the national one offers its map of China instead).
   const km = await p.textContent('[data-target="rail-network-700km"]');
   assert.match(km, /about 700 km/);
   assert.doesNotMatch(km, /≤ 0/);
+  assert.equal(await p.locator('[data-target="capitals-2h"] button[data-act="national"]').count(), 1);
   for (const id of ['rail-network-700km', 'air-cargo-24h', 'capitals-2h']) {
-    assert.equal(await p.locator(`[data-target="${id}"] button`).count(), 0, `${id} has no buttons`);
+    assert.equal(await p.locator(`[data-target="${id}"] button:is([data-act="reach"], [data-act="route"])`).count(), 0, `${id} has no reach or route buttons`);
   }
   // An evaluable target: its route, then its reach with a slider that shows the minutes used.
   await p.click('[data-target="xlz-east-15min"] [data-act="route"]');
@@ -985,4 +987,139 @@ test('accessibility in 中文 and English, on a phone and a desktop, by keyboard
   }
   await page.bringToFront();
   assertClean('accessibility languages');
+});
+
+test('national targets: a map of China by rail, road or air with the API\'s counts, popups, and back to the city', async () => {
+  const api = await getJson('/targets?scenario=existing');
+  const list = Array.isArray(api) ? api : api.targets;
+  const circle = list.find((r) => r.target.id === 'xlz-1.5h-circle').national;
+  const by = Object.fromEntries(circle.readings.map((r) => [r.mode, r]));
+  const fc = await getJson('/collections/national/items?limit=10000');
+  assert.equal(fc.features.length, by.rail.cities_total);
+  // An independent count from the layer: a city is within when its hours are at most 1.5.
+  const within = (m) => fc.features.filter((f) => f.properties.origin || (f.properties[`${m}_h`] != null && f.properties[`${m}_h`] <= 1.5)).length;
+  for (const m of ['rail', 'road', 'air']) assert.equal(within(m), by[m].cities_within, `${m}: layer and /targets agree`);
+  const sjz = fc.features.find((f) => f.properties.name_en === 'Shijiazhuang').properties;
+
+  for (const [vp, lang] of [[DESKTOP, 'en'], [PHONE, 'zh'], [PHONE, 'en'], [DESKTOP, 'zh']]) {
+    const tag = `${vp.width}-${lang}`;
+    const p = await openAt(vp, `lang=${lang}&view=targets&scenario=existing`);
+    const card = '#targets-list .target[data-target="xlz-1.5h-circle"]';
+    await p.waitForSelector(`${card} .nat`);
+    const cityCam = await p.evaluate(() => { const m = window.cityreach.map; return { zoom: m.getZoom(), c: m.getCenter().toArray() }; });
+    assert.match(await p.textContent(`${card} [data-share="cities"]`), lang === 'zh' ? /城市：18 \/ 279（6\.5%）/ : /Cities: 18 of 279 \(6\.5%\)/);
+    assert.match(await p.textContent(`${card} [data-share="population"]`), lang === 'zh' ? /人口：104\.1 \/ 1,218\.8 百万（8\.5%）/ : /People: 104\.1 of 1,218\.8 million \(8\.5%\)/);
+
+    // Keyboard alone: Enter on the button opens the national view, Space on a chip switches the reading.
+    await p.focus(`${card} [data-act="national"]`);
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => document.documentElement.dataset.national === '1');
+    await mapIdle(p);
+    assert.ok(await p.evaluate(() => window.cityreach.map.getZoom()) < 5, `${tag}: zoomed out to China`);
+    assert.equal(await p.evaluate(() => window.cityreach.map.getLayoutProperty('district-fill', 'visibility')), 'none');
+    const legendCount = (cls) => p.textContent(`#map-legend .row[data-class="${cls}"] b`).then(Number);
+    assert.equal(await legendCount('within'), 18);
+    assert.equal(await legendCount('within') + await legendCount('beyond'), 279, 'rail: a city without a value is beyond the source\'s 2.7 h');
+    assert.equal(await p.$('#map-legend .row[data-class="none"]'), null);
+    await p.waitForTimeout(300);
+    const link = new URL(await p.evaluate(() => window.location.href)).searchParams.get('map').split('/').map(Number);
+    assert.deepEqual(link, [Number(cityCam.zoom.toFixed(2)), Number(cityCam.c[1].toFixed(5)), Number(cityCam.c[0].toFixed(5))], `${tag}: the link keeps the city's camera`);
+    assert.match(await p.textContent('#map-legend .nat-offline'), lang === 'zh' ? /离线底图/ : /Offline basemap/);
+    const drawn = await p.evaluate(() => window.cityreach.map.queryRenderedFeatures({ layers: ['national-city'] }).length);
+    assert.ok(drawn > 200, `${tag}: ${drawn} cities drawn`);
+
+    await p.focus(`${card} [data-reading="air"]`);
+    await p.keyboard.press('Space');
+    assert.equal(await p.getAttribute(`${card} [data-reading="air"]`, 'aria-pressed'), 'true');
+    assert.equal(await p.evaluate(() => document.activeElement.dataset.reading), 'air', 'focus stays on the pressed chip');
+    assert.equal(await legendCount('within'), by.air.cities_within);
+    const noAir = fc.features.filter((f) => !f.properties.origin && f.properties.air_h == null).length;
+    assert.equal(await legendCount('none'), noAir);
+    assert.equal(await legendCount('beyond'), 279 - by.air.cities_within - noAir);
+    assert.match(await p.textContent(`${card} [data-share="cities"]`), lang === 'zh' ? /132 \/ 279（47\.3%）/ : /132 of 279 \(47\.3%\)/);
+    assert.match(await p.textContent('#map-legend .lt'), lang === 'zh' ? /1\.5 小时内（航空）/ : /Within 1\.5 h of Zhengzhou \(Air\)/);
+
+    // A city's popup: its hours by each mode, picked from the list (keyboard) as from the map.
+    await p.selectOption(`${card} select[data-act="city"]`, String(sjz.dzcode));
+    await p.waitForSelector(`.nat-pop[data-city="${sjz.dzcode}"]`);
+    const rows = await p.$$eval('.nat-pop tr', (els) => els.map((e) => [e.dataset.mode, e.children[1].textContent]));
+    assert.deepEqual(rows, [['rail', `${sjz.rail_h.toFixed(2)} h`], ['road', `${sjz.road_h.toFixed(2)} h`], ['air', `${sjz.air_h.toFixed(2)} h`]]);
+    await p.evaluate(() => document.querySelector('.panel').scrollTo(0, 0));
+    await p.screenshot({ path: path.join(ARTIFACTS, `national-${tag}.png`) });
+    assert.deepEqual(await contrastFailures(p), [], `${tag}: text contrast`);
+    const sw = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(sw <= vp.width, `${tag}: page is ${sw} px wide`);
+
+    // A click on a drawn city opens its popup too.
+    await p.keyboard.press('Escape');
+    const pt = await p.evaluate((c) => { const q = window.cityreach.map.project(c); return [q.x, q.y]; }, fc.features.find((f) => f.properties.name_en === 'Shijiazhuang').geometry.coordinates);
+    const box = await rect(p, '#map');
+    // At a phone's zoom neighbouring cities overlap: the popup is for one of those under the pointer.
+    const under = await p.evaluate((q) => window.cityreach.map.queryRenderedFeatures(q, { layers: ['national-city'] }).map((f) => String(f.properties.dzcode)), pt);
+    assert.ok(under.includes(String(sjz.dzcode)), `${tag}: Shijiazhuang is drawn at its position`);
+    await p.mouse.click(box.left + pt[0], box.top + pt[1]);
+    await p.waitForSelector('.nat-pop');
+    assert.ok(under.includes(await p.getAttribute('.nat-pop', 'data-city')), `${tag}: the popup is for a city under the click`);
+    assert.equal(await p.evaluate(() => window.cityreach.state.origins.length), 0, 'no origin set from the national view');
+
+    // The capitals target: a table of the six capitals under each mode.
+    const caps = await p.$$eval('#targets-list .target[data-target="capitals-2h"] .nat-caps tr', (els) => els.length);
+    assert.equal(caps, 1 + list.find((r) => r.target.id === 'capitals-2h').national.capitals.length);
+
+    await p.focus(`${card} [data-act="national"]`);
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => !document.documentElement.dataset.national);
+    const back = await p.evaluate(() => { const m = window.cityreach.map; return { zoom: m.getZoom(), c: m.getCenter().toArray() }; });
+    assert.ok(Math.abs(back.zoom - cityCam.zoom) < 1e-6, `${tag}: zoom restored (${back.zoom} vs ${cityCam.zoom})`);
+    assert.ok(Math.abs(back.c[0] - cityCam.c[0]) < 1e-6 && Math.abs(back.c[1] - cityCam.c[1]) < 1e-6, `${tag}: centre restored`);
+    assert.equal(await p.evaluate(() => window.cityreach.map.getLayoutProperty('district-fill', 'visibility')), 'visible');
+    assert.equal(await p.isHidden('#map-legend'), true);
+    // Leaving the tab from the national view also returns to the city.
+    await p.click(`${card} [data-act="national"]`);
+    await p.waitForFunction(() => document.documentElement.dataset.national === '1');
+    await p.click('#tab-reach');
+    await p.waitForFunction(() => !document.documentElement.dataset.national);
+    assert.ok(await p.evaluate(() => window.cityreach.map.getZoom()) >= 7.5);
+    await p.close();
+  }
+  await page.bringToFront();
+  assertClean('national view');
+});
+
+test('population layer: districts shaded by density with a legend, in 中文 and English, on a phone and a desktop', async () => {
+  const fc = await getJson('/collections/population/items?limit=100');
+  assert.equal(fc.features.length, 12);
+  for (const [vp, lang] of [[DESKTOP, 'en'], [PHONE, 'zh']]) {
+    const tag = `${vp.width}-${lang}`;
+    const p = await openAt(vp, `lang=${lang}`);
+    if (await p.getAttribute('#layers-toggle', 'aria-expanded') !== 'true') await p.click('#layers-toggle');
+    assert.equal(await p.isHidden('#pop-legend'), true);
+    await p.focus('#bm-population');
+    await p.keyboard.press('Space');
+    assert.equal(await p.isChecked('#bm-population'), true);
+    assert.equal(await p.evaluate(() => window.cityreach.map.getLayoutProperty('population-fill', 'visibility')), 'visible');
+    await p.waitForSelector('#pop-legend:not([hidden])');
+    const rows = await p.$$eval('#pop-legend .row', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(rows, ['< 750', '750–1,500', '1,500–3,000', '3,000–5,000', '≥ 5,000']);
+    assert.match(await p.textContent('#pop-legend .pop-title'), lang === 'zh' ? /2020 年普查/ : /2020 census/);
+    await mapIdle(p);
+    // 金水区 (6,556 per km²) is in the densest band, 中牟县 (511) in the lightest.
+    const shade = await p.evaluate(() => {
+      const m = window.cityreach.map;
+      const out = {};
+      for (const f of m.queryRenderedFeatures({ layers: ['population-fill'] })) out[f.properties.name_en] = f.layer.paint['fill-color'];
+      return out;
+    });
+    const hex = (c) => (typeof c === 'string' ? c : `rgba(${Math.round(c.r * 255)},${Math.round(c.g * 255)},${Math.round(c.b * 255)})`);
+    assert.equal(hex(shade['Jinshui District']), 'rgba(156,47,38)');
+    assert.equal(hex(shade['Zhongmu County']), 'rgba(253,230,207)');
+    await p.screenshot({ path: path.join(ARTIFACTS, `population-${tag}.png`) });
+    assert.deepEqual(await contrastFailures(p), [], `${tag}: text contrast`);
+    await p.click('#bm-population');
+    assert.equal(await p.evaluate(() => window.cityreach.map.getLayoutProperty('population-fill', 'visibility')), 'none');
+    assert.equal(await p.isHidden('#pop-legend'), true);
+    await p.close();
+  }
+  await page.bringToFront();
+  assertClean('population layer');
 });

@@ -28,6 +28,7 @@ export const state = {
   plannedOn: true,
   transitOn: true,
   districtsOn: true,
+  populationOn: false,
   online: false,
   // The accessibility tab: opportunities, cutoff (min), the compared scenario ('' for none),
   // cell size (m) and which surface is drawn (base, compare or diff). Mode and scenario are shared.
@@ -122,8 +123,9 @@ export function writeUrl() {
     if (!state.districtsOn) hide.push('districts');
     if (hide.length) q.set('hide', hide.join(','));
     if (store.map) {
-      const c = store.map.getCenter();
-      q.set('map', `${store.map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`);
+      // In the national view the link keeps the city's camera, to which the view returns.
+      const cam = store.cityCamera || { center: store.map.getCenter(), zoom: store.map.getZoom() };
+      q.set('map', `${cam.zoom.toFixed(2)}/${cam.center.lat.toFixed(5)}/${cam.center.lng.toFixed(5)}`);
     }
     const url = `${window.location.pathname}?${q.toString().replaceAll('%2C', ',').replaceAll('%2F', '/').replaceAll('%7C', '|')}`;
     window.history.replaceState(null, '', url);

@@ -49,7 +49,7 @@ export async function loadCollections() {
   } catch (e) {
     showError(e);
   }
-  const want = ['districts', 'transit_lines', 'metro_stations', 'rail_stations', 'planned_additions', ...Object.keys(KINDS)];
+  const want = ['districts', 'population', 'transit_lines', 'metro_stations', 'rail_stations', 'planned_additions', ...Object.keys(KINDS)];
   const got = {};
   await Promise.all(want.filter((id) => !ids || ids.has(id)).map(async (id) => {
     try {
@@ -138,9 +138,31 @@ export function applyCollections(got) {
   if (Number.isFinite(box[0])) store.area = [box[0] - 0.05, box[1] - 0.05, box[2] + 0.05, box[3] + 0.05];
   map.getSource('features').setData({ type: 'FeatureCollection', features: feats });
   map.getSource('areas').setData({ type: 'FeatureCollection', features: areas });
+  addPopulation(got.population || []);
   renderKindLegend();
   renderLineLegend();
   applyFilters();
+}
+
+// Residents per km² by district: census counts spread uniformly, so one shade per district.
+export const POP_BREAKS = [750, 1500, 3000, 5000];
+export const POP_COLOURS = ['#fde6cf', '#f7bd8f', '#ee8f5c', '#cf5b3d', '#9c2f26'];
+function addPopulation(features) {
+  const { map } = store;
+  if (!features.length || map.getSource('population')) return;
+  map.addSource('population', { type: 'geojson', data: { type: 'FeatureCollection', features } });
+  const step = ['step', ['to-number', ['get', 'density_per_km2'], 0], POP_COLOURS[0]];
+  POP_BREAKS.forEach((b, i) => step.push(b, POP_COLOURS[i + 1]));
+  map.addLayer({ id: 'population-fill', type: 'fill', source: 'population', layout: { visibility: 'none' }, paint: { 'fill-color': step, 'fill-opacity': 0.75 } }, 'district-line');
+  store.hasPopulation = true;
+}
+export function renderPopLegend() {
+  const box = $('#pop-legend');
+  if (!box) return;
+  box.hidden = !state.populationOn || !store.hasPopulation;
+  const nf = (n) => n.toLocaleString(state.lang === 'zh' ? 'zh-CN' : 'en-GB');
+  const labels = POP_COLOURS.map((_, i) => (i === 0 ? `< ${nf(POP_BREAKS[0])}` : i === POP_BREAKS.length ? `≥ ${nf(POP_BREAKS[i - 1])}` : `${nf(POP_BREAKS[i - 1])}–${nf(POP_BREAKS[i])}`));
+  box.innerHTML = `<div class="pop-title">${esc(t('popLegend'))}</div>${POP_COLOURS.map((c, i) => `<div class="row" data-band="${i}"><i style="background:${c}"></i>${esc(labels[i])}</div>`).join('')}`;
 }
 
 export function renderKindLegend() {
@@ -195,6 +217,8 @@ export function applyFilters() {
   map.setFilter('station', state.plannedOn ? null : ['!', ['get', '_planned']]);
   map.setFilter('station-label', ['all', ['any', ['get', '_rail'], ['>=', ['zoom'], 12.5]], ...(state.plannedOn ? [] : [['!', ['get', '_planned']]])]);
   for (const id of ['district-fill', 'district-line', 'district-label']) map.setLayoutProperty(id, 'visibility', vis(state.districtsOn));
+  if (map.getLayer('population-fill')) map.setLayoutProperty('population-fill', 'visibility', vis(state.populationOn));
+  renderPopLegend();
 }
 
 export function bindLayerControls() {
@@ -207,6 +231,7 @@ export function bindLayerControls() {
   bind('#st-planned', 'plannedOn');
   bind('#bm-transit', 'transitOn');
   bind('#bm-districts', 'districtsOn');
+  bind('#bm-population', 'populationOn');
   $('#bm-online').addEventListener('change', (e) => setOnline(e.target.checked));
   $('#layers-toggle').addEventListener('click', () => setLayersOpen($('#layers-toggle').getAttribute('aria-expanded') !== 'true'));
 }

@@ -1,5 +1,6 @@
 // The reach panel: origins (one or several), the reach query, bands, the reached list.
 import { $, state, store, KIND_ORDER, isPlanned, writeUrl, originQuery } from '../state.js';
+import { exitNational } from '../map/national.js';
 import { t, esc, nameOf, fmtMin, kindLabel, statusLabel, scenarioName, legsText } from '../i18n.js';
 import { api, showError } from '../api.js';
 import { empty, bandColour, inkOn } from '../map/style.js';
@@ -293,6 +294,8 @@ export function renderMapLegend(kind, bands, colours) {
 export function setView(v) {
   const { map } = store;
   state.view = v;
+  // Any tab, or the same one reopened, starts from the city.
+  exitNational();
   for (const b of document.querySelectorAll('.tabs button')) { b.setAttribute('aria-selected', String(b.dataset.view === v)); b.tabIndex = b.dataset.view === v ? 0 : -1; }
   $('#view-reach').hidden = v !== 'reach';
   $('#view-compare').hidden = v !== 'compare';

@@ -4,6 +4,7 @@ import { t, esc, fmtMin, statusLabel, scenarioName, sourceText, legText, nameOf 
 import { api, showError } from '../api.js';
 import { showRoute } from '../map/route.js';
 import { setOrigin, setView } from './reach.js';
+import { nat, READINGS, enterNational, exitNational, setReading, openCity } from '../map/national.js';
 
 export async function loadTargets() {
   const box = $('#targets-list');
@@ -78,6 +79,51 @@ export function renderTargets(list) {
       setOrigin({ query: tg.from, label: rec ? nameOf(rec.properties) : tg.from, id: tg.from, name_zh: rec?.properties.name_zh, name_en: rec?.properties.name_en });
       setView('reach');
     });
+    if (r.national) div.appendChild(nationalBlock(r, tg));
     box.appendChild(div);
   }
+}
+
+const pct = (x) => `${(Number(x) * 100).toFixed(1)}%`;
+const targetHours = (r, tg) => (r.national.readings && r.national.readings.length ? Number(r.national.readings[0].max_hours) : (tg.max_minutes != null ? Number(tg.max_minutes) / 60 : 2));
+
+// The national targets: a reading switch, the API's counts and shares, the capitals, and the
+// way to the map of China and back.
+function nationalBlock(r, tg) {
+  const zh = state.lang === 'zh';
+  const n = r.national;
+  const hours = targetHours(r, tg);
+  const el = document.createElement('div');
+  el.className = 'nat';
+  const switchHtml = `<div class="nat-switch" role="group" aria-label="${esc(t('natReading'))}">${READINGS.map((m) => `<button type="button" class="chip" data-reading="${m}" aria-pressed="${m === nat.reading}">${esc(t(`nat_${m}`))}</button>`).join('')}</div>`;
+  const rd = (n.readings || []).find((x) => x.mode === nat.reading);
+  const nf = (v) => Number(v).toLocaleString(zh ? 'zh-CN' : 'en-GB');
+  const readingHtml = rd ? `<div class="nat-reading" data-mode="${esc(rd.mode)}">
+      <div data-share="cities">${esc(t('natCities', { n: nf(rd.cities_within), of: nf(rd.cities_total), s: pct(rd.city_share) }))} ${rd.meets_city_share ? '✓' : '✗'} ${esc(t('natGoalCities'))}</div>
+      <div data-share="population">${esc(t('natPeople', { n: nf((rd.population_within / 1e6).toFixed(1)), of: nf((rd.population_total / 1e6).toFixed(1)), s: pct(rd.population_share) }))} ${rd.meets_population_share ? '✓' : '✗'} ${esc(t('natGoalPeople'))}</div>
+    </div>` : '';
+  const caps = (n.capitals || []);
+  const capsHtml = caps.length && !rd ? `<table class="nat-caps"><caption>${esc(t('natCapitals', { h: hours }))}</caption><tr><th scope="col"></th>${READINGS.map((m) => `<th scope="col"${m === nat.reading ? ' class="sel"' : ''}>${esc(t(`nat_${m}`))}</th>`).join('')}</tr>${caps.map((c) => `<tr><th scope="row">${esc(zh ? c.name_zh : (c.name_en || c.name_zh))}</th>${READINGS.map((m) => { const h = c[`${m}_h`]; return `<td${m === nat.reading ? ' class="sel"' : ''}>${h == null ? '–' : `${Number(h).toFixed(2)}${h <= hours ? ' ✓' : ''}`}</td>`; }).join('')}</tr>`).join('')}</table>` : '';
+  const showing = nat.on && nat.target === tg.id;
+  const cityOpts = showing ? [...(nat.cities || [])].sort((a, b) => String(a.properties.dzcode).localeCompare(String(b.properties.dzcode)))
+    .map((f) => `<option value="${esc(f.properties.dzcode)}">${esc(zh ? f.properties.name_zh : (f.properties.name_en || f.properties.name_zh))}</option>`).join('') : '';
+  el.innerHTML = `${switchHtml}${readingHtml}${capsHtml}
+    <div class="actions"><button type="button" class="btn small" data-act="national" aria-pressed="${showing}">${esc(showing ? t('natBack') : t('natShow'))}</button></div>
+    ${showing ? `<label class="nat-city">${esc(t('natCityPick'))} <select data-act="city"><option value="">—</option>${cityOpts}</select></label>` : ''}
+    <details><summary>${esc(t('natAssumptions'))} (${(n.assumptions || []).length})</summary>${(n.assumptions || []).map((a) => `<div${zh ? ' lang="en"' : ''}>· ${esc(a)}</div>`).join('')}</details>`;
+  for (const b of el.querySelectorAll('[data-reading]')) b.addEventListener('click', () => {
+    setReading(b.dataset.reading);
+    renderTargets(store.targetsCache.get(state.scenario) || []);
+    const again = document.querySelector(`#targets-list .target[data-target="${CSS.escape(tg.id)}"] [data-reading="${b.dataset.reading}"]`);
+    if (again) again.focus();
+  });
+  el.querySelector('[data-act="national"]').addEventListener('click', async () => {
+    if (showing) exitNational(); else await enterNational(tg.id, hours);
+    renderTargets(store.targetsCache.get(state.scenario) || []);
+    const again = document.querySelector(`#targets-list .target[data-target="${CSS.escape(tg.id)}"] [data-act="national"]`);
+    if (again) again.focus();
+  });
+  const pick = el.querySelector('[data-act="city"]');
+  if (pick) pick.addEventListener('change', () => { if (pick.value) openCity(pick.value); });
+  return el;
 }
