@@ -1101,7 +1101,7 @@ test('population layer: districts shaded by density with a legend, in 中文 and
     await p.waitForSelector('#pop-legend:not([hidden])');
     const rows = await p.$$eval('#pop-legend .row', (els) => els.map((e) => e.textContent));
     assert.deepEqual(rows, ['< 750', '750–1,500', '1,500–3,000', '3,000–5,000', '≥ 5,000']);
-    assert.match(await p.textContent('#pop-legend .pop-title'), lang === 'zh' ? /2020 年普查/ : /2020 census/);
+    assert.match(await p.textContent('#pop-legend .pop-title'), lang === 'zh' ? /2010 年普查/ : /2010 census/);
     await mapIdle(p);
     // 金水区 (6,556 per km²) is in the densest band, 中牟县 (511) in the lightest.
     const shade = await p.evaluate(() => {
