@@ -161,6 +161,81 @@ pub struct ReachRequest {
     pub generalize_m: Option<f64>,
     /// Drop polygon parts smaller than this share of the largest (`None`: the default; 0: none).
     pub denoise: Option<f64>,
+    /// Departure on the feeds' timetable (`None`: the steady-state search).
+    pub timing: Timing,
+}
+
+/// The most departure minutes one window may search.
+pub const MAX_WINDOW_MIN: u32 = 180;
+/// The most percentiles one query may ask for.
+pub const MAX_PERCENTILES: usize = 9;
+/// Draws of the phases of frequency-based service over a window (fixed seed, reproducible).
+pub const DRAWS: u32 = 20;
+/// Seed of the phase draws.
+pub const DRAW_SEED: u64 = 1;
+
+/// When and how the timetable search runs; the same defaults on the CLI and over HTTP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    /// `YYYY-MM-DDTHH:MM`, local time of the feeds (`None`: steady state).
+    pub depart: Option<String>,
+    /// Departure window in minutes (0: one departure); one search per minute.
+    pub window_min: u32,
+    /// Percentiles of travel time reported per feature, increasing.
+    pub percentiles: Vec<u8>,
+    /// The percentile `minutes` and the bands are drawn for; one of `percentiles`.
+    pub percentile: u8,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            depart: None,
+            window_min: 0,
+            percentiles: vec![5, 50, 95],
+            percentile: 50,
+        }
+    }
+}
+
+/// Parses a percentile list such as `5,50,95` (integers 0–100, sorted and deduplicated).
+pub fn parse_percentiles(s: &str) -> Result<Vec<u8>, ReachError> {
+    let mut ps = Vec::new();
+    for p in s.split(',') {
+        let p = p.trim();
+        ps.push(parse_percentile(p, "percentiles")?);
+    }
+    ps.sort_unstable();
+    ps.dedup();
+    if ps.len() > MAX_PERCENTILES {
+        return Err(ReachError::InvalidParameter {
+            parameter: "percentiles",
+            message: format!("{} percentiles; at most {MAX_PERCENTILES}", ps.len()),
+        });
+    }
+    Ok(ps)
+}
+
+/// Parses one percentile, an integer 0–100.
+pub fn parse_percentile(p: &str, parameter: &'static str) -> Result<u8, ReachError> {
+    match p.trim().parse::<u8>() {
+        Ok(v) if v <= 100 => Ok(v),
+        _ => Err(ReachError::InvalidParameter {
+            parameter,
+            message: format!("'{p}' is not a whole percentile from 0 to 100"),
+        }),
+    }
+}
+
+/// Checks a departure window in minutes against [`MAX_WINDOW_MIN`].
+pub fn check_window(w: u32) -> Result<(), ReachError> {
+    if w > MAX_WINDOW_MIN {
+        return Err(ReachError::InvalidParameter {
+            parameter: "window",
+            message: format!("{w} minutes; at most {MAX_WINDOW_MIN}"),
+        });
+    }
+    Ok(())
 }
 
 impl ReachRequest {
@@ -176,6 +251,7 @@ impl ReachRequest {
             cell_m: None,
             generalize_m: None,
             denoise: None,
+            timing: Timing::default(),
         }
     }
 
@@ -371,6 +447,37 @@ pub fn validate(city: &City, req: &ReachRequest) -> Result<usize, ReachError> {
             });
         }
     }
+    check_window(req.timing.window_min)?;
+    if req.timing.percentiles.is_empty() || req.timing.percentiles.len() > MAX_PERCENTILES {
+        return Err(ReachError::InvalidParameter {
+            parameter: "percentiles",
+            message: format!("between 1 and {MAX_PERCENTILES} percentiles are needed"),
+        });
+    }
+    if !req.timing.percentiles.contains(&req.timing.percentile) {
+        return Err(ReachError::InvalidParameter {
+            parameter: "percentile",
+            message: format!(
+                "{} is not one of the percentiles asked for ({})",
+                req.timing.percentile,
+                req.timing
+                    .percentiles
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        });
+    }
+    if req.timing.depart.is_some() && req.scenario != "existing" {
+        return Err(ReachError::InvalidParameter {
+            parameter: "depart",
+            message: format!(
+                "the feeds' timetables describe the existing network only, not scenario '{}'",
+                req.scenario
+            ),
+        });
+    }
     city.transit
         .scenario_index(&req.scenario)
         .ok_or_else(|| ReachError::UnknownScenario {
@@ -390,6 +497,69 @@ pub struct TravelField<'a> {
     labels: Option<Labels>,
     /// For each stop: the origin whose access walk reached it first.
     access_origin: Vec<usize>,
+    /// What the timetable search used, and a street field per percentile (`None` at the
+    /// selected one, which is `field`).
+    pub timed: Option<TimedInfo>,
+    by_percentile: Vec<Option<Box<dyn crate::network::streets::StreetField + 'a>>>,
+}
+
+/// How a timetable query was answered, for its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedInfo {
+    pub depart: String,
+    pub date: crate::network::gtfs::GtfsDate,
+    pub window_min: u32,
+    pub percentiles: Vec<u8>,
+    pub percentile: u8,
+    pub draws: u32,
+    pub samples: usize,
+    pub max_rides: usize,
+    /// Travel seconds per stop at the selected percentile (`UNREACHED` where none).
+    stop_secs: Vec<i32>,
+}
+
+/// Runs range-RAPTOR over the window from `access` (stop, seconds of walk).
+fn timetable_search(
+    city: &City,
+    timing: &Timing,
+    text: &str,
+    access: &[(u32, i32)],
+) -> Result<(TimedInfo, Vec<Vec<i32>>), ReachError> {
+    use crate::network::timetable::{parse_departure, Timetable, TimetableParams};
+    let bad = |e: crate::network::timetable::TimetableError| ReachError::InvalidParameter {
+        parameter: "depart",
+        message: e.to_string(),
+    };
+    let (date, depart_s) = parse_departure(text).map_err(bad)?;
+    let tt_params = TimetableParams::default();
+    let tt = Timetable::build(&city.transit, date, &tt_params).map_err(bad)?;
+    let params = raptor::RaptorParams::default();
+    let query = raptor::WindowQuery {
+        depart: depart_s,
+        minutes: timing.window_min.max(1),
+        percentiles: timing.percentiles.clone(),
+        draws: DRAWS,
+        seed: DRAW_SEED,
+    };
+    let w = raptor::window_travel_times(&city.transit, &tt, &tt_params, access, &query, &params)
+        .map_err(bad)?;
+    let sel = timing
+        .percentiles
+        .iter()
+        .position(|&p| p == timing.percentile)
+        .unwrap_or(0);
+    let info = TimedInfo {
+        depart: text.to_string(),
+        date,
+        window_min: timing.window_min,
+        percentiles: timing.percentiles.clone(),
+        percentile: timing.percentile,
+        draws: w.draws,
+        samples: w.samples,
+        max_rides: params.max_rides,
+        stop_secs: w.seconds[sel].clone(),
+    };
+    Ok((info, w.seconds))
 }
 
 impl TravelField<'_> {
@@ -440,6 +610,51 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
             }
         }
         drop(access_field);
+        if let Some(text) = &req.timing.depart {
+            let access_s: Vec<(u32, i32)> =
+                access.iter().map(|&(s, t)| (s, t.round() as i32)).collect();
+            let (info, secs) = timetable_search(city, &req.timing, text, &access_s)?;
+            let stop_seeds = |row: &[i32]| -> Vec<(u32, f64)> {
+                row.iter()
+                    .enumerate()
+                    .filter(|&(_, &t)| {
+                        t != crate::network::timetable::UNREACHED && t as f64 <= budget_s
+                    })
+                    .map(|(i, &t)| (i as u32, t as f64))
+                    .collect()
+            };
+            let mut by_percentile = Vec::with_capacity(secs.len());
+            for (p, row) in req.timing.percentiles.iter().zip(&secs) {
+                if *p == req.timing.percentile {
+                    by_percentile.push(None);
+                    continue;
+                }
+                let mut s = origin_seeds.clone();
+                s.extend(stop_seeds(row).into_iter().map(|(i, t)| Seed {
+                    lonlat: city.transit.stops[i as usize].lonlat,
+                    secs: t,
+                }));
+                by_percentile.push(Some(city.streets.spread(street_mode, &s, budget_s)?));
+            }
+            for (i, t) in stop_seeds(&info.stop_secs) {
+                seeds.push(Seed {
+                    lonlat: city.transit.stops[i as usize].lonlat,
+                    secs: t,
+                });
+                seed_stop.push(Some(i));
+            }
+            let field = city.streets.spread(street_mode, &seeds, budget_s)?;
+            return Ok(TravelField {
+                scenario,
+                origins,
+                field,
+                seed_stop,
+                labels: None,
+                access_origin,
+                timed: Some(info),
+                by_percentile,
+            });
+        }
         let l = graph.search(&access, budget_s as f32, &city.params);
         for (i, s) in city.transit.stops.iter().enumerate() {
             let t = l.ridden(i as u32);
@@ -461,6 +676,8 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
         seed_stop,
         labels,
         access_origin,
+        timed: None,
+        by_percentile: Vec::new(),
     })
 }
 
@@ -492,6 +709,22 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                 ));
                 legs
             }
+            (Some(stop), None) if tf.timed.is_some() => {
+                let info = tf
+                    .timed
+                    .as_ref()
+                    .map(|t| (t.percentile, t.stop_secs[stop as usize]));
+                let (p, ride_s) = info.unwrap_or((0, 0));
+                let s = &city.transit.stops[stop as usize];
+                vec![
+                    Leg::Timetable {
+                        to: s.name.clone(),
+                        minutes: (ride_s as f64 / 6.0).round() / 10.0,
+                        percentile: p,
+                    },
+                    Leg::walk_to_feature(t.secs - ride_s as f64, s.lonlat, f.id.clone(), f.anchor),
+                ]
+            }
             _ => vec![Leg::walk_direct(
                 req.mode,
                 t.secs,
@@ -500,7 +733,23 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                 f.anchor,
             )],
         };
-        reached.push(ReachedFeature::new(fi, f, t.secs, &req.bands, legs));
+        let mut rf = ReachedFeature::new(fi, f, t.secs, &req.bands, legs);
+        if let Some(info) = &tf.timed {
+            let by = info
+                .percentiles
+                .iter()
+                .zip(&tf.by_percentile)
+                .map(|(p, field)| {
+                    let secs = match field {
+                        None => Some(t.secs),
+                        Some(fd) => fd.time_at(f.anchor).map(|x| x.secs),
+                    };
+                    (p.to_string(), secs.map(|s| (s / 6.0).round() / 10.0))
+                })
+                .collect();
+            rf.minutes_by_percentile = Some(by);
+        }
+        reached.push(rf);
     }
     reached.sort_by(|a, b| {
         a.minutes
@@ -530,13 +779,11 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         polygons::empty_bands(&req.bands, req.band_form)
     };
     let info = city.streets.info(req.mode.street_mode());
-    Ok(ReachResult::assemble(
-        city,
-        req,
-        tf.scenario,
-        tf.origins,
-        reached,
-        bands,
-        info,
-    ))
+    let timed = tf.timed.clone();
+    let mut result =
+        ReachResult::assemble(city, req, tf.scenario, tf.origins, reached, bands, info);
+    if let Some(t) = &timed {
+        result.set_timed(t);
+    }
+    Ok(result)
 }

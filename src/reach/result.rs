@@ -32,6 +32,13 @@ pub enum Leg {
         #[serde(skip_serializing_if = "is_zero")]
         transfer_penalty_minutes: f64,
     },
+    /// On the feeds' timetable to a stop: access walk, real waits and rides, at the selected
+    /// percentile of travel time.
+    Timetable {
+        to: String,
+        minutes: f64,
+        percentile: u8,
+    },
     /// On a vehicle.
     Ride {
         route: String,
@@ -114,9 +121,10 @@ impl Leg {
 
     pub fn minutes(&self) -> f64 {
         match self {
-            Leg::Street { minutes, .. } | Leg::Wait { minutes, .. } | Leg::Ride { minutes, .. } => {
-                *minutes
-            }
+            Leg::Street { minutes, .. }
+            | Leg::Wait { minutes, .. }
+            | Leg::Ride { minutes, .. }
+            | Leg::Timetable { minutes, .. } => *minutes,
         }
     }
 
@@ -125,6 +133,11 @@ impl Leg {
         match self {
             Leg::Street { mode, minutes, .. } => format!("{mode} {minutes}"),
             Leg::Wait { minutes, .. } => format!("wait {minutes}"),
+            Leg::Timetable {
+                to,
+                minutes,
+                percentile,
+            } => format!("timetable to {to} p{percentile} {minutes}"),
             Leg::Ride {
                 route,
                 stops,
@@ -240,6 +253,9 @@ pub struct ReachedFeature {
     /// Upper limit (minutes) of the band the feature falls in.
     pub band: f64,
     pub legs: Vec<Leg>,
+    /// Minutes at each percentile asked for (`null` beyond the budget); timetable queries only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes_by_percentile: Option<BTreeMap<String, Option<f64>>>,
     #[serde(skip)]
     pub anchor: [f64; 2],
 }
@@ -262,6 +278,7 @@ impl ReachedFeature {
             minutes: (m * 10.0).round() / 10.0,
             band,
             legs,
+            minutes_by_percentile: None,
             anchor: f.anchor,
         }
     }
@@ -329,6 +346,32 @@ impl ReachResult {
             band_form: req.band_form,
             reached,
         }
+    }
+
+    /// States in the metadata how the timetable search was run.
+    pub(crate) fn set_timed(&mut self, t: &super::TimedInfo) {
+        let note = if t.draws > 1 {
+            format!(
+                "random phases of frequency-based service, seed {}",
+                super::DRAW_SEED
+            )
+        } else {
+            "no frequency-based service to draw: one draw".to_string()
+        };
+        self.metadata["transit"] = json!({
+            "service": "the feeds' timetables (RAPTOR on the service day)",
+            "depart": t.depart,
+            "calendar_day": crate::network::timetable::show_date(t.date),
+            "window_minutes": t.window_min,
+            "departures": t.window_min.max(1),
+            "percentiles": t.percentiles,
+            "percentile": t.percentile,
+            "draws": t.draws,
+            "draws_note": note,
+            "samples_per_stop": t.samples,
+            "transfer_penalty_minutes": 0,
+            "max_rides": t.max_rides,
+        });
     }
 
     /// Reached-feature counts per band and kind.

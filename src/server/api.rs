@@ -14,7 +14,11 @@ use serde_json::{json, Map, Value};
 
 /// Budget when neither `minutes` nor `bands` is given.
 const DEFAULT_MINUTES: f64 = 20.0;
-const REACH_PARAMS: [&str; 10] = [
+const REACH_PARAMS: [&str; 14] = [
+    "depart",
+    "window",
+    "percentiles",
+    "percentile",
     "from",
     "minutes",
     "mode",
@@ -40,6 +44,7 @@ struct ReachInput {
     cell: Option<f64>,
     generalize: Option<f64>,
     denoise: Option<f64>,
+    timing: reach::Timing,
 }
 
 fn origin(text: &str) -> ApiResult<Origin> {
@@ -92,6 +97,7 @@ impl ReachInput {
             cell_m: self.cell,
             generalize_m: self.generalize,
             denoise: self.denoise,
+            timing: self.timing,
         })
     }
 }
@@ -108,7 +114,23 @@ fn input_from_query(p: &Params) -> ApiResult<ReachInput> {
             from.push(origin(part)?);
         }
     }
+    let mut timing = reach::Timing {
+        depart: p.one("depart")?.map(str::to_string),
+        ..reach::Timing::default()
+    };
+    if let Some(w) = p.one("window")? {
+        timing.window_min = w.trim().parse().map_err(|_| {
+            ApiError::param("window", format!("'{w}' is not a whole number of minutes"))
+        })?;
+    }
+    if let Some(ps) = p.one("percentiles")? {
+        timing.percentiles = reach::parse_percentiles(ps)?;
+    }
+    if let Some(q) = p.one("percentile")? {
+        timing.percentile = reach::parse_percentile(q, "percentile")?;
+    }
     Ok(ReachInput {
+        timing,
         from,
         minutes: p.number("minutes")?,
         bands: p.one("bands")?.map(parse_band_text).transpose()?,
