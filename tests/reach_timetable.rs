@@ -1,0 +1,212 @@
+//! Reach on the feeds' timetables (`--depart`, `--window`, `--percentiles`, `--percentile`), on
+//! the CLI and over HTTP, on a hand-made feed whose answers are worked out by hand.
+//!
+//! Route R1 runs A → D (4.4 km east, far beyond a walk within the budget) on weekdays from
+//! 2019-04-15 to 2019-07-15: T1 leaves A at 08:00 and reaches D at 08:10, T2 leaves at 08:20 and
+//! reaches D at 08:30. The origin is at A and a feature sits at D, so its time is the wait plus
+//! the ride.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn feature(id: &str, lon: f64, lat: f64) -> String {
+    format!(
+        r#"{{"type":"Feature","id":"{id}","geometry":{{"type":"Point","coordinates":[{lon},{lat}]}},"properties":{{"kind":"commercial","subkind":"example","name_zh":"{id}","name_en":"{id}","name_pinyin":"{id}","aliases":[],"status":"existing","year":null,"status_as_of":2026,"sources":[{{"doc":"example.txt","line":1}}],"position":{{"method":"estimated","accuracy_m":300}},"area_km2":null,"district":null,"note":null}}}}"#
+    )
+}
+
+/// A data folder with the feed and one feature at D.
+fn data(tag: &str) -> Scratch {
+    let dir =
+        std::env::temp_dir().join(format!("cityreach-timetable-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let gtfs = dir.join("gtfs");
+    std::fs::create_dir_all(&gtfs).unwrap();
+    let files = [
+        (
+            "stops.txt",
+            "stop_id,stop_name,stop_lat,stop_lon\nA,Alpha,0,0\nB,Bravo,0,0.01\nD,Delta,0,0.04\n",
+        ),
+        (
+            "routes.txt",
+            "route_id,route_short_name,route_long_name,route_type\nR1,1,One,3\n",
+        ),
+        ("trips.txt", "route_id,service_id,trip_id\nR1,wk,T1\nR1,wk,T2\n"),
+        (
+            "stop_times.txt",
+            "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n\
+             T1,08:00:00,08:00:00,A,1\nT1,08:02:30,08:02:30,B,2\nT1,08:10:00,08:10:00,D,3\n\
+             T2,08:20:00,08:20:00,A,1\nT2,08:22:30,08:22:30,B,2\nT2,08:30:00,08:30:00,D,3\n",
+        ),
+        (
+            "calendar.txt",
+            "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n\
+             wk,1,1,1,1,1,0,0,20190415,20190715\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(gtfs.join(name), text).unwrap();
+    }
+    std::fs::write(
+        dir.join("features.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            feature("com-delta", 0.04, 0.0)
+        ),
+    )
+    .unwrap();
+    Scratch(dir)
+}
+
+fn cityreach(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
+        .args(args)
+        .output()
+        .expect("run cityreach");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The JSON answer of a 30-minute reach from A with these extra arguments.
+fn reach(dir: &Scratch, extra: &[&str]) -> Value {
+    let data = dir.0.display().to_string();
+    let mut args = vec![
+        "reach",
+        "--data",
+        &data,
+        "--from",
+        "0.0,0.0",
+        "--minutes",
+        "30",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = cityreach(&args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn delta(v: &Value) -> Option<&Value> {
+    v["reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "com-delta")
+}
+
+#[test]
+fn one_departure_waits_for_the_actual_next_trip() {
+    let dir = data("one");
+    // 08:00: T1 at once, D at 08:10.
+    let v = reach(&dir, &["--depart", "2019-05-13T08:00"]);
+    let d = delta(&v).expect("D reached at 08:00");
+    assert_eq!(d["minutes"], 10.0);
+    assert_eq!(
+        d["minutes_by_percentile"],
+        serde_json::json!({"5": 10.0, "50": 10.0, "95": 10.0})
+    );
+    assert_eq!(d["legs"][0]["type"], "timetable");
+    assert_eq!(d["legs"][0]["to"], "Delta");
+    let t = &v["metadata"]["transit"];
+    assert_eq!(t["depart"], "2019-05-13T08:00");
+    assert_eq!(t["calendar_day"], "2019-05-13");
+    assert_eq!(t["window_minutes"], 0);
+    assert_eq!(t["departures"], 1);
+    // No frequency-based service: nothing to draw.
+    assert_eq!(t["draws"], 1);
+
+    // 08:05: T1 is gone, T2 leaves at 08:20 and reaches D at 08:30.
+    let v = reach(&dir, &["--depart", "2019-05-13T08:05"]);
+    assert_eq!(delta(&v).expect("D reached at 08:05")["minutes"], 25.0);
+
+    // 08:21: no trip left within 30 minutes; Saturday: no service at all.
+    assert!(delta(&reach(&dir, &["--depart", "2019-05-13T08:21"])).is_none());
+    assert!(delta(&reach(&dir, &["--depart", "2019-05-18T08:00"])).is_none());
+
+    // Without --depart the steady state still answers (one trip in the daytime window).
+    let v = reach(&dir, &[]);
+    assert!(v["metadata"]["transit"]["depart"].is_null(), "{v}");
+}
+
+#[test]
+fn a_window_gives_ordered_nearest_rank_percentiles() {
+    let dir = data("window");
+    // Departures 08:00 … 08:09: 10 min at 08:00, then 29, 28, … 21 (T2 at 08:20, D at 08:30).
+    // Sorted: 10, 21, …, 29; nearest rank p5 → 1st = 10, p50 → 5th = 24, p95 → 10th = 29.
+    let v = reach(
+        &dir,
+        &[
+            "--depart",
+            "2019-05-13T08:00",
+            "--window",
+            "10",
+            "--percentiles",
+            "95,5,50",
+        ],
+    );
+    let d = delta(&v).unwrap();
+    assert_eq!(
+        d["minutes_by_percentile"],
+        serde_json::json!({"5": 10.0, "50": 24.0, "95": 29.0})
+    );
+    assert_eq!(d["minutes"], 24.0);
+    assert_eq!(v["metadata"]["transit"]["samples_per_stop"], 10);
+    assert_eq!(
+        v["metadata"]["transit"]["percentiles"],
+        serde_json::json!([5, 50, 95])
+    );
+    // The selected percentile is what `minutes` and the bands show.
+    let v = reach(
+        &dir,
+        &[
+            "--depart",
+            "2019-05-13T08:00",
+            "--window",
+            "10",
+            "--percentile",
+            "95",
+        ],
+    );
+    assert_eq!(delta(&v).unwrap()["minutes"], 29.0);
+    assert_eq!(v["metadata"]["transit"]["percentile"], 95);
+}
+
+#[test]
+fn bad_timetable_input_exits_with_2_naming_it() {
+    let dir = data("bad");
+    let data = dir.0.display().to_string();
+    let base = ["reach", "--data", &data, "--from", "0.0,0.0"];
+    for (extra, want) in [
+        (
+            vec!["--depart", "2019-08-01T08:00"],
+            "depart: 2019-08-01 is outside the feeds' calendar: service runs from 2019-04-15 to 2019-07-15",
+        ),
+        (vec!["--depart", "tomorrow"], "depart: 'tomorrow' is not a departure"),
+        (vec!["--percentiles", "5,101"], "percentiles: '101'"),
+        (vec!["--percentiles", "5,x"], "percentiles: 'x'"),
+        (vec!["--percentile", "75"], "percentile: 75 is not one of"),
+        (
+            vec!["--depart", "2019-05-13T08:00", "--window", "181"],
+            "window: 181 minutes; at most 180",
+        ),
+    ] {
+        let mut args = base.to_vec();
+        args.extend_from_slice(&extra);
+        let (code, _, err) = cityreach(&args);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(want), "{extra:?}: {err}");
+    }
+}
