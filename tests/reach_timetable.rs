@@ -7,8 +7,9 @@
 //! the ride.
 
 use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 struct Scratch(PathBuf);
 
@@ -209,4 +210,111 @@ fn bad_timetable_input_exits_with_2_naming_it() {
         assert_eq!(code, 2, "{extra:?}: {err}");
         assert!(err.contains(want), "{extra:?}: {err}");
     }
+}
+
+/// `cityreach serve --data DIR` on an ephemeral port, killed when dropped.
+struct Serve(Child, String);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &Scratch) -> Serve {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cityreach"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(&dir.0)
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start cityreach serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("start-up line");
+    let addr = line
+        .split("at http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Serve(child, addr)
+}
+
+/// Status and JSON body of one request (small answers: sent with a length, not chunked).
+fn http(srv: &Serve, method: &str, path: &str, body: &str) -> (u16, Value) {
+    let mut s = std::net::TcpStream::connect(&srv.1).expect("connect");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        srv.1,
+        body.len()
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("HTTP head");
+    let status = head[9..12].parse().unwrap();
+    let v = serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"));
+    (status, v)
+}
+
+#[test]
+fn over_http_get_and_post_answer_as_the_cli() {
+    let dir = data("http");
+    let srv = serve(&dir);
+    let (code, v) = http(
+        &srv,
+        "GET",
+        "/reach?from=0,0&minutes=30&polygons=false&depart=2019-05-13T08:00&window=10&percentiles=5,50,95",
+        "",
+    );
+    assert_eq!(code, 200, "{v}");
+    let d = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["id"] == "com-delta")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(
+        d["properties"]["minutes_by_percentile"],
+        serde_json::json!({"5": 10.0, "50": 24.0, "95": 29.0})
+    );
+    assert_eq!(d["properties"]["minutes"], 24.0);
+    assert_eq!(v["metadata"]["transit"]["window_minutes"], 10);
+
+    let body = r#"{"from":"0,0","minutes":30,"polygons":false,"depart":"2019-05-13T08:05","percentiles":[50],"percentile":50}"#;
+    let (code, v) = http(&srv, "POST", "/reach", body);
+    assert_eq!(code, 200, "{v}");
+    assert!(
+        v.to_string()
+            .contains(r#""minutes_by_percentile":{"50":25.0}"#),
+        "{v}"
+    );
+
+    for (path, param) in [
+        ("/reach?from=0,0&depart=2019-08-01T08:00", "depart"),
+        (
+            "/reach?from=0,0&depart=2019-05-13T08:00&window=181",
+            "window",
+        ),
+        ("/reach?from=0,0&window=ten", "window"),
+        ("/reach?from=0,0&percentiles=5,500", "percentiles"),
+        ("/reach?from=0,0&percentile=75", "percentile"),
+    ] {
+        let (code, v) = http(&srv, "GET", path, "");
+        assert_eq!(code, 400, "{path}: {v}");
+        assert!(v.to_string().contains(param), "{path}: {v}");
+    }
+    let (_, v) = http(&srv, "GET", "/reach?from=0,0&depart=2019-08-01T08:00", "");
+    assert!(
+        v.to_string()
+            .contains("service runs from 2019-04-15 to 2019-07-15"),
+        "{v}"
+    );
 }

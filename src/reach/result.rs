@@ -422,7 +422,7 @@ impl ReachResult {
             }));
         }
         for r in &self.reached {
-            features.push(json!({
+            let mut f = json!({
                 "type": "Feature",
                 "id": r.id,
                 "geometry": { "type": "Point", "coordinates": [round6(r.anchor[0]), round6(r.anchor[1])] },
@@ -438,7 +438,11 @@ impl ReachResult {
                     "legs_text": r.legs_text(),
                     "legs": r.legs,
                 }
-            }));
+            });
+            if let Some(by) = &r.minutes_by_percentile {
+                f["properties"]["minutes_by_percentile"] = json!(by);
+            }
+            features.push(f);
         }
         for o in &self.origins {
             features.push(json!({

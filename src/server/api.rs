@@ -214,6 +214,40 @@ fn input_from_json(v: Value) -> ApiResult<ReachInput> {
                     _ => input.band_form = Some(s),
                 }
             }
+            "depart" => {
+                let Value::String(s) = v else {
+                    return Err(ApiError::param("depart", "a string YYYY-MM-DDTHH:MM"));
+                };
+                input.timing.depart = Some(s);
+            }
+            "window" => {
+                let w = v.as_u64().ok_or_else(|| {
+                    ApiError::param("window", format!("{v} is not a whole number of minutes"))
+                })?;
+                input.timing.window_min = u32::try_from(w).unwrap_or(u32::MAX);
+            }
+            "percentiles" => {
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|x| match x {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    other => other.to_string(),
+                };
+                input.timing.percentiles = reach::parse_percentiles(&text)?;
+            }
+            "percentile" => {
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                input.timing.percentile = reach::parse_percentile(&text, "percentile")?;
+            }
             "polygons" => {
                 input.polygons = Some(
                     v.as_bool()
