@@ -131,7 +131,13 @@ fn one_departure_waits_for_the_actual_next_trip() {
 
     // 08:05: T1 is gone, T2 leaves at 08:20 and reaches D at 08:30.
     let v = reach(&dir, &["--depart", "2019-05-13T08:05"]);
-    assert_eq!(delta(&v).expect("D reached at 08:05")["minutes"], 25.0);
+    let d = delta(&v).expect("D reached at 08:05");
+    assert_eq!(d["minutes"], 25.0);
+    assert_eq!(d["legs"][0]["leaving"], "08:05");
+    assert_eq!(
+        d["legs"][0]["journey"],
+        serde_json::json!(["08:20 board One (1) at Alpha → 08:30 alight at Delta"])
+    );
 
     // 08:21: no trip left within 30 minutes; Saturday: no service at all.
     assert!(delta(&reach(&dir, &["--depart", "2019-05-13T08:21"])).is_none());
@@ -164,6 +170,12 @@ fn a_window_gives_ordered_nearest_rank_percentiles() {
         serde_json::json!({"5": 10.0, "50": 24.0, "95": 29.0})
     );
     assert_eq!(d["minutes"], 24.0);
+    // Legs are for the window's middle minute, 08:04 (the fifth of ten).
+    assert_eq!(d["legs"][0]["leaving"], "08:04");
+    assert_eq!(
+        d["legs"][0]["journey"][0],
+        "08:20 board One (1) at Alpha → 08:30 alight at Delta"
+    );
     assert_eq!(v["metadata"]["transit"]["samples_per_stop"], 10);
     assert_eq!(
         v["metadata"]["transit"]["percentiles"],

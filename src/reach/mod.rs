@@ -514,8 +514,18 @@ pub struct TimedInfo {
     pub draws: u32,
     pub samples: usize,
     pub max_rides: usize,
+    /// The departure the clock times of legs are for (the window's middle minute).
+    pub legs_depart: String,
     /// Travel seconds per stop at the selected percentile (`UNREACHED` where none).
     stop_secs: Vec<i32>,
+    /// Per stop: its journey's rides and walks with clock times, leaving at `legs_depart`.
+    journeys: Vec<Vec<String>>,
+}
+
+/// `HH:MM` of seconds after midnight of the service day (past 24:00 as GTFS writes it).
+fn clock(s: i32) -> String {
+    let m = s.div_euclid(60);
+    format!("{:02}:{:02}", m / 60, m % 60)
 }
 
 /// Runs range-RAPTOR over the window from `access` (stop, seconds of walk).
@@ -548,7 +558,61 @@ fn timetable_search(
         .iter()
         .position(|&p| p == timing.percentile)
         .unwrap_or(0);
+    // Legs are shown for one departure: the first of the window's middle minute.
+    let minutes = timing.window_min.max(1) as i32;
+    let legs_depart_s = depart_s + 60 * ((minutes - 1) / 2);
+    let at: Vec<(u32, i32)> = access
+        .iter()
+        .map(|&(s, w)| (s, legs_depart_s + w))
+        .collect();
+    let mut one = raptor::Raptor::new(&tt, &params);
+    let mut arrivals = Vec::new();
+    one.run(&at, &mut arrivals);
+    let stop_name = |s: u32| city.transit.stops[s as usize].name.clone();
+    let journeys = w.seconds[sel]
+        .iter()
+        .enumerate()
+        .map(|(s, &t)| {
+            if t == crate::network::timetable::UNREACHED {
+                return Vec::new();
+            }
+            let legs = one.journey(&at, s as u32).unwrap_or_default();
+            legs.iter()
+                .map(|leg| match *leg {
+                    raptor::JourneyLeg::Ride {
+                        trip,
+                        from,
+                        to,
+                        depart_s,
+                        arrive_s,
+                        ..
+                    } => format!(
+                        "{} board {} at {} → {} alight at {}",
+                        clock(depart_s),
+                        city.transit.routes[tt.trip_route(trip)].display_name(),
+                        stop_name(from),
+                        clock(arrive_s),
+                        stop_name(to)
+                    ),
+                    raptor::JourneyLeg::Walk {
+                        from,
+                        to,
+                        depart_s,
+                        arrive_s,
+                    } => format!(
+                        "{} walk from {} → {} at {}",
+                        clock(depart_s),
+                        stop_name(from),
+                        clock(arrive_s),
+                        stop_name(to)
+                    ),
+                })
+                .collect()
+        })
+        .collect();
     let info = TimedInfo {
+        legs_depart: clock(legs_depart_s),
+        journeys,
         depart: text.to_string(),
         date,
         window_min: timing.window_min,
@@ -710,17 +774,23 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                 legs
             }
             (Some(stop), None) if tf.timed.is_some() => {
-                let info = tf
-                    .timed
-                    .as_ref()
-                    .map(|t| (t.percentile, t.stop_secs[stop as usize]));
-                let (p, ride_s) = info.unwrap_or((0, 0));
+                let info = tf.timed.as_ref().map(|t| {
+                    (
+                        t.percentile,
+                        t.stop_secs[stop as usize],
+                        t.journeys[stop as usize].clone(),
+                        t.legs_depart.clone(),
+                    )
+                });
+                let (p, ride_s, journey, leaving) = info.unwrap_or_default();
                 let s = &city.transit.stops[stop as usize];
                 vec![
                     Leg::Timetable {
                         to: s.name.clone(),
                         minutes: (ride_s as f64 / 6.0).round() / 10.0,
                         percentile: p,
+                        leaving,
+                        journey,
                     },
                     Leg::walk_to_feature(t.secs - ride_s as f64, s.lonlat, f.id.clone(), f.anchor),
                 ]

@@ -38,6 +38,11 @@ pub enum Leg {
         to: String,
         minutes: f64,
         percentile: u8,
+        /// The departure `journey` is for: the query's, or the middle minute of its window.
+        leaving: String,
+        /// Rides and walks between stops with their clock times, e.g.
+        /// `14:03 board T1 at Mercado → 14:21 alight at Rodoviária`.
+        journey: Vec<String>,
     },
     /// On a vehicle.
     Ride {
@@ -137,7 +142,18 @@ impl Leg {
                 to,
                 minutes,
                 percentile,
-            } => format!("timetable to {to} p{percentile} {minutes}"),
+                leaving,
+                journey,
+            } => {
+                if journey.is_empty() {
+                    format!("timetable to {to} p{percentile} {minutes}")
+                } else {
+                    format!(
+                        "timetable to {to} p{percentile} {minutes} (leaving {leaving}: {})",
+                        journey.join("; ")
+                    )
+                }
+            }
             Leg::Ride {
                 route,
                 stops,
@@ -371,6 +387,8 @@ impl ReachResult {
             "samples_per_stop": t.samples,
             "transfer_penalty_minutes": 0,
             "max_rides": t.max_rides,
+            "legs_leave_at": t.legs_depart,
+            "legs_note": "legs show the clock times of one departure: the query's, or the middle minute of its window",
         });
     }
 
