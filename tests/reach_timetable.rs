@@ -143,9 +143,19 @@ fn one_departure_waits_for_the_actual_next_trip() {
     assert!(delta(&reach(&dir, &["--depart", "2019-05-13T08:21"])).is_none());
     assert!(delta(&reach(&dir, &["--depart", "2019-05-18T08:00"])).is_none());
 
-    // Without --depart the steady state still answers (one trip in the daytime window).
+    // Without --depart a timetabled feed answers at 08:00 on the first Tuesday of its calendar
+    // (2019-04-15 is a Monday): T1 at once, and the metadata says so.
     let v = reach(&dir, &[]);
-    assert!(v["metadata"]["transit"]["depart"].is_null(), "{v}");
+    let t = &v["metadata"]["transit"];
+    assert_eq!(t["depart"], "2019-04-16T08:00", "{v}");
+    assert!(
+        t["depart_note"].as_str().unwrap().contains("default"),
+        "{v}"
+    );
+    assert_eq!(delta(&v).unwrap()["minutes"], 10.0);
+    // An explicit departure carries no such note.
+    let v = reach(&dir, &["--depart", "2019-04-16T08:00"]);
+    assert!(v["metadata"]["transit"]["depart_note"].is_null(), "{v}");
 }
 
 #[test]

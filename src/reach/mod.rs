@@ -522,6 +522,37 @@ pub struct TimedInfo {
     journeys: Vec<Vec<String>>,
 }
 
+/// Whether any feed runs trips of its own timetable (not only frequency-based ones): such
+/// networks answer on the timetable by default, frequency-based ones in the steady state.
+pub fn timetabled(net: &crate::network::transit::TransitNetwork) -> bool {
+    net.feeds.iter().any(|f| {
+        let mut by_frequency = vec![false; f.trips.len()];
+        for q in &f.frequencies {
+            if let Some(b) = by_frequency.get_mut(q.trip as usize) {
+                *b = true;
+            }
+        }
+        by_frequency.iter().any(|b| !b)
+    })
+}
+
+/// The departure a timetabled network answers at when none is given: 08:00 on the first
+/// Tuesday of the feeds' calendar on which some service runs (a typical weekday morning).
+pub fn default_departure(net: &crate::network::transit::TransitNetwork) -> Option<String> {
+    use crate::network::timetable::{
+        active_services, add_days, calendar_range, show_date, weekday,
+    };
+    let (first, last) = calendar_range(&net.feeds)?;
+    let mut d = first;
+    while d <= last {
+        if weekday(d) == 1 && net.feeds.iter().any(|f| !active_services(f, d).is_empty()) {
+            return Some(format!("{}T08:00", show_date(d)));
+        }
+        d = add_days(d, 1);
+    }
+    None
+}
+
 /// `HH:MM` of seconds after midnight of the service day (past 24:00 as GTFS writes it).
 fn clock(s: i32) -> String {
     let m = s.div_euclid(60);
@@ -747,6 +778,21 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
 
 /// Answers a reach query: reached features with times and legs, bands, and polygons.
 pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError> {
+    let orig = req;
+    // A timetabled network answers at its default departure when none is given.
+    let defaulted;
+    let req = if req.timing.depart.is_none()
+        && req.mode == Mode::Transit
+        && req.scenario == "existing"
+        && timetabled(&city.transit)
+    {
+        let mut r = req.clone();
+        r.timing.depart = default_departure(&city.transit);
+        defaulted = r;
+        &defaulted
+    } else {
+        req
+    };
     let tf = travel_field(city, req)?;
     let graph = &city.graphs[tf.scenario];
     let mut reached = Vec::new();
@@ -854,6 +900,12 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         ReachResult::assemble(city, req, tf.scenario, tf.origins, reached, bands, info);
     if let Some(t) = &timed {
         result.set_timed(t);
+        if !std::ptr::eq(req, orig) {
+            result.metadata["transit"]["depart_note"] = serde_json::json!(
+                "no departure given: a timetabled network answers at its default, 08:00 on the \
+                 first Tuesday of the feeds' calendar with service"
+            );
+        }
     }
     Ok(result)
 }
