@@ -328,6 +328,11 @@ fn over_http_get_and_post_answer_as_the_cli() {
         ("/reach?from=0,0&window=ten", "window"),
         ("/reach?from=0,0&percentiles=5,500", "percentiles"),
         ("/reach?from=0,0&percentile=75", "percentile"),
+        ("/reach?from=0,0&transfer_penalty=x", "transfer_penalty"),
+        (
+            "/reach?from=0,0&depart=2019-05-13T08:00&transfer_penalty=2",
+            "transfer_penalty",
+        ),
     ] {
         let (code, v) = http(&srv, "GET", path, "");
         assert_eq!(code, 400, "{path}: {v}");
@@ -339,4 +344,80 @@ fn over_http_get_and_post_answer_as_the_cli() {
             .contains("service runs from 2019-04-15 to 2019-07-15"),
         "{v}"
     );
+}
+
+/// (id → minutes, the JSON) of a steady-state reach on Zhengzhou with these extra arguments.
+fn zhengzhou(extra: &[&str]) -> (std::collections::BTreeMap<String, f64>, Value) {
+    let mut args = vec![
+        "reach",
+        "--from",
+        "郑州东站",
+        "--minutes",
+        "40",
+        "--no-polygons",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = cityreach(&args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let m = v["reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["minutes"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    (m, v)
+}
+
+#[test]
+fn the_transfer_penalty_is_a_parameter_of_the_steady_state() {
+    let (base, v) = zhengzhou(&[]);
+    assert_eq!(v["metadata"]["transit"]["transfer_penalty_minutes"], 2.0);
+    let (none, _) = zhengzhou(&["--transfer-penalty", "0"]);
+    let (five, v5) = zhengzhou(&["--transfer-penalty", "5"]);
+    assert_eq!(v5["metadata"]["transit"]["transfer_penalty_minutes"], 5.0);
+    // A smaller penalty never makes a place later, a larger one never earlier; some place
+    // reached with a change gets strictly faster without the penalty.
+    for (id, m) in &base {
+        let n = none
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} lost at penalty 0"));
+        assert!(*n <= m + 1e-9, "{id}: {n} > {m}");
+        if let Some(f) = five.get(id) {
+            assert!(*f >= m - 1e-9, "{id}: {f} < {m}");
+        }
+    }
+    assert!(base.iter().any(|(id, m)| none[id] < m - 0.5));
+    // The legs show the penalty asked for at each change.
+    let changes: Vec<f64> = v5["reached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["legs"].as_array().unwrap().clone())
+        .filter_map(|l| l["transfer_penalty_minutes"].as_f64())
+        .collect();
+    assert!(!changes.is_empty());
+    assert!(changes.iter().all(|p| *p == 5.0), "{changes:?}");
+
+    for (extra, want) in [
+        (vec!["--transfer-penalty", "-1"], "transfer_penalty: '-1'"),
+        (vec!["--transfer-penalty", "31"], "transfer_penalty: '31'"),
+        (
+            vec!["--depart", "2026-05-13T08:00", "--transfer-penalty", "2"],
+            "transfer_penalty: 2 minutes: waits on the feeds' timetable are real",
+        ),
+    ] {
+        let mut args = vec!["reach", "--from", "郑州东站"];
+        args.extend_from_slice(&extra);
+        let (code, _, err) = cityreach(&args);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(want), "{extra:?}: {err}");
+    }
 }

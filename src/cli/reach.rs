@@ -45,6 +45,10 @@ pub struct Args {
     /// The percentile `minutes` and the bands are drawn for (one of --percentiles).
     #[arg(long, default_value = "50")]
     percentile: String,
+    /// Minutes added to every boarding after the first (default: 2 in the steady state, 0 on a
+    /// timetable, where waits are real and only 0 applies).
+    #[arg(long, allow_negative_numbers = true)]
+    transfer_penalty: Option<String>,
     /// Skip band polygons (features and times only).
     #[arg(long)]
     no_polygons: bool,
@@ -75,6 +79,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
         window_min: args.window,
         percentiles: reach::parse_percentiles(&args.percentiles).map_err(input)?,
         percentile: reach::parse_percentile(&args.percentile, "percentile").map_err(input)?,
+        transfer_penalty_min: args
+            .transfer_penalty
+            .as_deref()
+            .map(reach::parse_transfer_penalty)
+            .transpose()
+            .map_err(input)?,
     };
     reach::check_window(timing.window_min).map_err(input)?;
     let city = args.city.load()?;

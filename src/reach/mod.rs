@@ -185,6 +185,25 @@ pub struct Timing {
     pub percentiles: Vec<u8>,
     /// The percentile `minutes` and the bands are drawn for; one of `percentiles`.
     pub percentile: u8,
+    /// Minutes added to every boarding after the first (`None`: the city's, 2, in the steady
+    /// state; 0 on a timetable, whose waits are real and which takes no other value).
+    pub transfer_penalty_min: Option<f64>,
+}
+
+/// The largest transfer penalty a query may ask for, minutes.
+pub const MAX_TRANSFER_PENALTY_MIN: f64 = 30.0;
+
+/// Parses a transfer penalty in minutes, within [0, [`MAX_TRANSFER_PENALTY_MIN`]].
+pub fn parse_transfer_penalty(s: &str) -> Result<f64, ReachError> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=MAX_TRANSFER_PENALTY_MIN).contains(&v) => Ok(v),
+        _ => Err(ReachError::InvalidParameter {
+            parameter: "transfer_penalty",
+            message: format!(
+                "'{s}' is not a number of minutes from 0 to {MAX_TRANSFER_PENALTY_MIN}"
+            ),
+        }),
+    }
 }
 
 impl Default for Timing {
@@ -194,6 +213,7 @@ impl Default for Timing {
             window_min: 0,
             percentiles: vec![5, 50, 95],
             percentile: 50,
+            transfer_penalty_min: None,
         }
     }
 }
@@ -469,6 +489,18 @@ pub fn validate(city: &City, req: &ReachRequest) -> Result<usize, ReachError> {
             ),
         });
     }
+    if let Some(p) = req.timing.transfer_penalty_min {
+        parse_transfer_penalty(&p.to_string())?;
+        if req.timing.depart.is_some() && p != 0.0 {
+            return Err(ReachError::InvalidParameter {
+                parameter: "transfer_penalty",
+                message: format!(
+                    "{p} minutes: waits on the feeds' timetable are real, so only 0 applies \
+                     with a departure"
+                ),
+            });
+        }
+    }
     if req.timing.depart.is_some() && req.scenario != "existing" {
         return Err(ReachError::InvalidParameter {
             parameter: "depart",
@@ -500,6 +532,8 @@ pub struct TravelField<'a> {
     /// What the timetable search used, and a street field per percentile (`None` at the
     /// selected one, which is `field`).
     pub timed: Option<TimedInfo>,
+    /// The steady-state search's parameters (the city's, with the query's transfer penalty).
+    pub params: search::TransitParams,
     by_percentile: Vec<Option<Box<dyn crate::network::streets::StreetField + 'a>>>,
 }
 
@@ -685,6 +719,10 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
         })
         .collect();
 
+    let mut params = city.params;
+    if let Some(p) = req.timing.transfer_penalty_min {
+        params.transfer_penalty_s = (p * 60.0) as f32;
+    }
     // Transit: access walk to stops, the search, then egress seeds at every ridden stop.
     let graph = &city.graphs[scenario];
     let mut seeds = origin_seeds.clone();
@@ -747,10 +785,11 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
                 labels: None,
                 access_origin,
                 timed: Some(info),
+                params,
                 by_percentile,
             });
         }
-        let l = graph.search(&access, budget_s as f32, &city.params);
+        let l = graph.search(&access, budget_s as f32, &params);
         for (i, s) in city.transit.stops.iter().enumerate() {
             let t = l.ridden(i as u32);
             if t.is_finite() {
@@ -772,6 +811,7 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
         labels,
         access_origin,
         timed: None,
+        params,
         by_percentile: Vec::new(),
     })
 }
@@ -808,8 +848,13 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         let legs = match (tf.seed_stop.get(t.seed).copied().flatten(), &tf.labels) {
             (Some(stop), Some(l)) => {
                 let steps = l.itinerary(graph, stop);
-                let mut legs =
-                    result::legs_from_steps(city, &steps, &tf.origins, &tf.access_origin);
+                let mut legs = result::legs_from_steps(
+                    city,
+                    &steps,
+                    &tf.origins,
+                    &tf.access_origin,
+                    tf.params.transfer_penalty_s,
+                );
                 let egress = t.secs - l.ridden(stop) as f64;
                 legs.push(Leg::walk_to_feature(
                     egress,
@@ -896,8 +941,13 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
     };
     let info = city.streets.info(req.mode.street_mode());
     let timed = tf.timed.clone();
+    let params = tf.params;
     let mut result =
         ReachResult::assemble(city, req, tf.scenario, tf.origins, reached, bands, info);
+    if timed.is_none() && req.mode == Mode::Transit {
+        result.metadata["transit"]["transfer_penalty_minutes"] =
+            serde_json::json!(params.transfer_penalty_s / 60.0);
+    }
     if let Some(t) = &timed {
         result.set_timed(t);
         if !std::ptr::eq(req, orig) {

@@ -170,6 +170,7 @@ pub(crate) fn legs_from_steps(
     steps: &[Step],
     origins: &[ResolvedOrigin],
     access_origin: &[usize],
+    transfer_penalty_s: f32,
 ) -> Vec<Leg> {
     let stop_name = |s: u32| city.transit.stops[s as usize].name.clone();
     let mut legs = Vec::new();
@@ -208,7 +209,7 @@ pub(crate) fn legs_from_steps(
                 hops,
             } => {
                 let penalty = if ridden {
-                    city.params.transfer_penalty_s as f64
+                    transfer_penalty_s as f64
                 } else {
                     0.0
                 };

@@ -14,8 +14,9 @@ use serde_json::{json, Map, Value};
 
 /// Budget when neither `minutes` nor `bands` is given.
 const DEFAULT_MINUTES: f64 = 20.0;
-const REACH_PARAMS: [&str; 14] = [
+const REACH_PARAMS: [&str; 15] = [
     "depart",
+    "transfer_penalty",
     "window",
     "percentiles",
     "percentile",
@@ -125,6 +126,9 @@ fn input_from_query(p: &Params) -> ApiResult<ReachInput> {
     }
     if let Some(ps) = p.one("percentiles")? {
         timing.percentiles = reach::parse_percentiles(ps)?;
+    }
+    if let Some(t) = p.one("transfer_penalty")? {
+        timing.transfer_penalty_min = Some(reach::parse_transfer_penalty(t)?);
     }
     if let Some(q) = p.one("percentile")? {
         timing.percentile = reach::parse_percentile(q, "percentile")?;
@@ -240,6 +244,13 @@ fn input_from_json(v: Value) -> ApiResult<ReachInput> {
                     other => other.to_string(),
                 };
                 input.timing.percentiles = reach::parse_percentiles(&text)?;
+            }
+            "transfer_penalty" => {
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                input.timing.transfer_penalty_min = Some(reach::parse_transfer_penalty(&text)?);
             }
             "percentile" => {
                 let text = match &v {

@@ -153,6 +153,13 @@ pub fn document(title: &str, layers: &Layers) -> Value {
             false,
         ),
         param(
+            "transfer_penalty",
+            "query",
+            "Minutes added to every boarding after the first: default 2 in the steady state; with depart waits are real and only 0 applies.",
+            json!({ "type": "number", "minimum": 0, "maximum": 30 }),
+            false,
+        ),
+        param(
             "percentile",
             "query",
             "The percentile that minutes and the band polygons show; one of percentiles.",
@@ -204,7 +211,8 @@ pub fn document(title: &str, layers: &Layers) -> Value {
                     "depart": { "type": "string", "example": "2019-05-13T14:00" },
                     "window": { "type": "integer", "minimum": 0, "maximum": 180 },
                     "percentiles": { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 100 } },
-                    "percentile": { "type": "integer", "minimum": 0, "maximum": 100 }
+                    "percentile": { "type": "integer", "minimum": 0, "maximum": 100 },
+                    "transfer_penalty": { "type": "number", "minimum": 0, "maximum": 30 }
                 }
             } } } },
             "responses": {
