@@ -421,3 +421,47 @@ fn the_transfer_penalty_is_a_parameter_of_the_steady_state() {
         assert!(err.contains(want), "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn zhengzhou_window_percentiles_are_ordered_and_reproducible() {
+    let args = [
+        "--depart",
+        "2026-05-13T08:00",
+        "--window",
+        "20",
+        "--percentiles",
+        "5,25,50,75,95",
+    ];
+    let (_, v) = zhengzhou(&args);
+    let t = &v["metadata"]["transit"];
+    // Frequency-based metro: 20 phase draws × 20 departure minutes per stop.
+    assert_eq!(
+        (t["draws"].as_u64(), t["samples_per_stop"].as_u64()),
+        (Some(20), Some(400))
+    );
+    let reached = v["reached"].as_array().unwrap();
+    let mut spread = 0;
+    for f in reached {
+        let by = &f["minutes_by_percentile"];
+        let vals: Vec<Option<f64>> = ["5", "25", "50", "75", "95"]
+            .iter()
+            .map(|p| by[*p].as_f64())
+            .collect();
+        assert_eq!(vals[2], f["minutes"].as_f64(), "{f}");
+        // Reached at a percentile means reached at every lower one, no later.
+        for w in vals.windows(2) {
+            match (w[0], w[1]) {
+                (Some(a), Some(b)) => assert!(a <= b, "{f}"),
+                (None, Some(_)) => panic!("a higher percentile reached, a lower not: {f}"),
+                _ => {}
+            }
+        }
+        if vals[0] < vals[4] || vals[4].is_none() {
+            spread += 1;
+        }
+    }
+    assert!(spread > 0, "no feature's time varies over the window");
+    // A fixed seed: the same query gives the same answer.
+    let (_, again) = zhengzhou(&args);
+    assert_eq!(again["reached"], v["reached"]);
+}
