@@ -175,7 +175,7 @@ fn hand_checked_times_and_legs() {
         .iter()
         .filter_map(|l| match l {
             Leg::Ride { path, .. } | Leg::Street { path, .. } => Some(path.clone()),
-            Leg::Wait { .. } => None,
+            Leg::Wait { .. } | Leg::Timetable { .. } => None,
         })
         .collect();
     assert_eq!(

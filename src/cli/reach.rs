@@ -32,6 +32,23 @@ pub struct Args {
     /// Drop polygon parts smaller than this share of the largest (default 0.01; 0: keep all).
     #[arg(long, allow_negative_numbers = true)]
     denoise: Option<f64>,
+    /// Departure on the feeds' timetable, YYYY-MM-DDTHH:MM in the feeds' local time
+    /// (default: the steady-state search).
+    #[arg(long)]
+    depart: Option<String>,
+    /// Departure window in minutes (0: one departure; at most 180), one search per minute.
+    #[arg(long, default_value_t = 0)]
+    window: u32,
+    /// Percentiles of travel time reported per feature, e.g. 5,50,95.
+    #[arg(long, default_value = "5,50,95")]
+    percentiles: String,
+    /// The percentile `minutes` and the bands are drawn for (one of --percentiles).
+    #[arg(long, default_value = "50")]
+    percentile: String,
+    /// Minutes added to every boarding after the first (default: 2 in the steady state, 0 on a
+    /// timetable, where waits are real and only 0 applies).
+    #[arg(long, allow_negative_numbers = true)]
+    transfer_penalty: Option<String>,
     /// Skip band polygons (features and times only).
     #[arg(long)]
     no_polygons: bool,
@@ -57,6 +74,19 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .map(|s| Origin::parse(s))
         .collect::<Result<Vec<_>, _>>()
         .map_err(input)?;
+    let timing = reach::Timing {
+        depart: args.depart.clone(),
+        window_min: args.window,
+        percentiles: reach::parse_percentiles(&args.percentiles).map_err(input)?,
+        percentile: reach::parse_percentile(&args.percentile, "percentile").map_err(input)?,
+        transfer_penalty_min: args
+            .transfer_penalty
+            .as_deref()
+            .map(reach::parse_transfer_penalty)
+            .transpose()
+            .map_err(input)?,
+    };
+    reach::check_window(timing.window_min).map_err(input)?;
     let city = args.city.load()?;
     let req = ReachRequest {
         origins,
@@ -68,6 +98,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         cell_m: args.cell,
         generalize_m: args.generalize,
         denoise: args.denoise,
+        timing,
     };
     let result = reach::reach(&city, &req).map_err(input)?;
     match args.format {

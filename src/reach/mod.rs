@@ -161,6 +161,101 @@ pub struct ReachRequest {
     pub generalize_m: Option<f64>,
     /// Drop polygon parts smaller than this share of the largest (`None`: the default; 0: none).
     pub denoise: Option<f64>,
+    /// Departure on the feeds' timetable (`None`: the steady-state search).
+    pub timing: Timing,
+}
+
+/// The most departure minutes one window may search.
+pub const MAX_WINDOW_MIN: u32 = 180;
+/// The most percentiles one query may ask for.
+pub const MAX_PERCENTILES: usize = 9;
+/// Draws of the phases of frequency-based service over a window (fixed seed, reproducible).
+pub const DRAWS: u32 = 20;
+/// Seed of the phase draws.
+pub const DRAW_SEED: u64 = 1;
+
+/// When and how the timetable search runs; the same defaults on the CLI and over HTTP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    /// `YYYY-MM-DDTHH:MM`, local time of the feeds (`None`: steady state).
+    pub depart: Option<String>,
+    /// Departure window in minutes (0: one departure); one search per minute.
+    pub window_min: u32,
+    /// Percentiles of travel time reported per feature, increasing.
+    pub percentiles: Vec<u8>,
+    /// The percentile `minutes` and the bands are drawn for; one of `percentiles`.
+    pub percentile: u8,
+    /// Minutes added to every boarding after the first (`None`: the city's, 2, in the steady
+    /// state; 0 on a timetable, whose waits are real and which takes no other value).
+    pub transfer_penalty_min: Option<f64>,
+}
+
+/// The largest transfer penalty a query may ask for, minutes.
+pub const MAX_TRANSFER_PENALTY_MIN: f64 = 30.0;
+
+/// Parses a transfer penalty in minutes, within [0, [`MAX_TRANSFER_PENALTY_MIN`]].
+pub fn parse_transfer_penalty(s: &str) -> Result<f64, ReachError> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=MAX_TRANSFER_PENALTY_MIN).contains(&v) => Ok(v),
+        _ => Err(ReachError::InvalidParameter {
+            parameter: "transfer_penalty",
+            message: format!(
+                "'{s}' is not a number of minutes from 0 to {MAX_TRANSFER_PENALTY_MIN}"
+            ),
+        }),
+    }
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            depart: None,
+            window_min: 0,
+            percentiles: vec![5, 50, 95],
+            percentile: 50,
+            transfer_penalty_min: None,
+        }
+    }
+}
+
+/// Parses a percentile list such as `5,50,95` (integers 0–100, sorted and deduplicated).
+pub fn parse_percentiles(s: &str) -> Result<Vec<u8>, ReachError> {
+    let mut ps = Vec::new();
+    for p in s.split(',') {
+        let p = p.trim();
+        ps.push(parse_percentile(p, "percentiles")?);
+    }
+    ps.sort_unstable();
+    ps.dedup();
+    if ps.len() > MAX_PERCENTILES {
+        return Err(ReachError::InvalidParameter {
+            parameter: "percentiles",
+            message: format!("{} percentiles; at most {MAX_PERCENTILES}", ps.len()),
+        });
+    }
+    Ok(ps)
+}
+
+/// Parses one percentile, an integer 0–100.
+pub fn parse_percentile(p: &str, parameter: &'static str) -> Result<u8, ReachError> {
+    match p.trim().parse::<u8>() {
+        Ok(v) if v <= 100 => Ok(v),
+        _ => Err(ReachError::InvalidParameter {
+            parameter,
+            message: format!("'{p}' is not a whole percentile from 0 to 100"),
+        }),
+    }
+}
+
+/// Checks a departure window in minutes against [`MAX_WINDOW_MIN`].
+pub fn check_window(w: u32) -> Result<(), ReachError> {
+    if w > MAX_WINDOW_MIN {
+        return Err(ReachError::InvalidParameter {
+            parameter: "window",
+            message: format!("{w} minutes; at most {MAX_WINDOW_MIN}"),
+        });
+    }
+    Ok(())
 }
 
 impl ReachRequest {
@@ -176,6 +271,7 @@ impl ReachRequest {
             cell_m: None,
             generalize_m: None,
             denoise: None,
+            timing: Timing::default(),
         }
     }
 
@@ -371,6 +467,49 @@ pub fn validate(city: &City, req: &ReachRequest) -> Result<usize, ReachError> {
             });
         }
     }
+    check_window(req.timing.window_min)?;
+    if req.timing.percentiles.is_empty() || req.timing.percentiles.len() > MAX_PERCENTILES {
+        return Err(ReachError::InvalidParameter {
+            parameter: "percentiles",
+            message: format!("between 1 and {MAX_PERCENTILES} percentiles are needed"),
+        });
+    }
+    if !req.timing.percentiles.contains(&req.timing.percentile) {
+        return Err(ReachError::InvalidParameter {
+            parameter: "percentile",
+            message: format!(
+                "{} is not one of the percentiles asked for ({})",
+                req.timing.percentile,
+                req.timing
+                    .percentiles
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        });
+    }
+    if let Some(p) = req.timing.transfer_penalty_min {
+        parse_transfer_penalty(&p.to_string())?;
+        if req.timing.depart.is_some() && p != 0.0 {
+            return Err(ReachError::InvalidParameter {
+                parameter: "transfer_penalty",
+                message: format!(
+                    "{p} minutes: waits on the feeds' timetable are real, so only 0 applies \
+                     with a departure"
+                ),
+            });
+        }
+    }
+    if req.timing.depart.is_some() && req.scenario != "existing" {
+        return Err(ReachError::InvalidParameter {
+            parameter: "depart",
+            message: format!(
+                "the feeds' timetables describe the existing network only, not scenario '{}'",
+                req.scenario
+            ),
+        });
+    }
     city.transit
         .scenario_index(&req.scenario)
         .ok_or_else(|| ReachError::UnknownScenario {
@@ -390,6 +529,166 @@ pub struct TravelField<'a> {
     labels: Option<Labels>,
     /// For each stop: the origin whose access walk reached it first.
     access_origin: Vec<usize>,
+    /// What the timetable search used, and a street field per percentile (`None` at the
+    /// selected one, which is `field`).
+    pub timed: Option<TimedInfo>,
+    /// The steady-state search's parameters (the city's, with the query's transfer penalty).
+    pub params: search::TransitParams,
+    by_percentile: Vec<Option<Box<dyn crate::network::streets::StreetField + 'a>>>,
+}
+
+/// How a timetable query was answered, for its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedInfo {
+    pub depart: String,
+    pub date: crate::network::gtfs::GtfsDate,
+    pub window_min: u32,
+    pub percentiles: Vec<u8>,
+    pub percentile: u8,
+    pub draws: u32,
+    pub samples: usize,
+    pub max_rides: usize,
+    /// The departure the clock times of legs are for (the window's middle minute).
+    pub legs_depart: String,
+    /// Travel seconds per stop at the selected percentile (`UNREACHED` where none).
+    stop_secs: Vec<i32>,
+    /// Per stop: its journey's rides and walks with clock times, leaving at `legs_depart`.
+    journeys: Vec<Vec<String>>,
+}
+
+/// Whether any feed runs trips of its own timetable (not only frequency-based ones): such
+/// networks answer on the timetable by default, frequency-based ones in the steady state.
+pub fn timetabled(net: &crate::network::transit::TransitNetwork) -> bool {
+    net.feeds.iter().any(|f| {
+        let mut by_frequency = vec![false; f.trips.len()];
+        for q in &f.frequencies {
+            if let Some(b) = by_frequency.get_mut(q.trip as usize) {
+                *b = true;
+            }
+        }
+        by_frequency.iter().any(|b| !b)
+    })
+}
+
+/// The departure a timetabled network answers at when none is given: 08:00 on the first
+/// Tuesday of the feeds' calendar on which some service runs (a typical weekday morning).
+pub fn default_departure(net: &crate::network::transit::TransitNetwork) -> Option<String> {
+    use crate::network::timetable::{
+        active_services, add_days, calendar_range, show_date, weekday,
+    };
+    let (first, last) = calendar_range(&net.feeds)?;
+    let mut d = first;
+    while d <= last {
+        if weekday(d) == 1 && net.feeds.iter().any(|f| !active_services(f, d).is_empty()) {
+            return Some(format!("{}T08:00", show_date(d)));
+        }
+        d = add_days(d, 1);
+    }
+    None
+}
+
+/// `HH:MM` of seconds after midnight of the service day (past 24:00 as GTFS writes it).
+fn clock(s: i32) -> String {
+    let m = s.div_euclid(60);
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+/// Runs range-RAPTOR over the window from `access` (stop, seconds of walk).
+fn timetable_search(
+    city: &City,
+    timing: &Timing,
+    text: &str,
+    access: &[(u32, i32)],
+) -> Result<(TimedInfo, Vec<Vec<i32>>), ReachError> {
+    use crate::network::timetable::{parse_departure, Timetable, TimetableParams};
+    let bad = |e: crate::network::timetable::TimetableError| ReachError::InvalidParameter {
+        parameter: "depart",
+        message: e.to_string(),
+    };
+    let (date, depart_s) = parse_departure(text).map_err(bad)?;
+    let tt_params = TimetableParams::default();
+    let tt = Timetable::build(&city.transit, date, &tt_params).map_err(bad)?;
+    let params = raptor::RaptorParams::default();
+    let query = raptor::WindowQuery {
+        depart: depart_s,
+        minutes: timing.window_min.max(1),
+        percentiles: timing.percentiles.clone(),
+        draws: DRAWS,
+        seed: DRAW_SEED,
+    };
+    let w = raptor::window_travel_times(&city.transit, &tt, &tt_params, access, &query, &params)
+        .map_err(bad)?;
+    let sel = timing
+        .percentiles
+        .iter()
+        .position(|&p| p == timing.percentile)
+        .unwrap_or(0);
+    // Legs are shown for one departure: the first of the window's middle minute.
+    let minutes = timing.window_min.max(1) as i32;
+    let legs_depart_s = depart_s + 60 * ((minutes - 1) / 2);
+    let at: Vec<(u32, i32)> = access
+        .iter()
+        .map(|&(s, w)| (s, legs_depart_s + w))
+        .collect();
+    let mut one = raptor::Raptor::new(&tt, &params);
+    let mut arrivals = Vec::new();
+    one.run(&at, &mut arrivals);
+    let stop_name = |s: u32| city.transit.stops[s as usize].name.clone();
+    let journeys = w.seconds[sel]
+        .iter()
+        .enumerate()
+        .map(|(s, &t)| {
+            if t == crate::network::timetable::UNREACHED {
+                return Vec::new();
+            }
+            let legs = one.journey(&at, s as u32).unwrap_or_default();
+            legs.iter()
+                .map(|leg| match *leg {
+                    raptor::JourneyLeg::Ride {
+                        trip,
+                        from,
+                        to,
+                        depart_s,
+                        arrive_s,
+                        ..
+                    } => format!(
+                        "{} board {} at {} → {} alight at {}",
+                        clock(depart_s),
+                        city.transit.routes[tt.trip_route(trip)].display_name(),
+                        stop_name(from),
+                        clock(arrive_s),
+                        stop_name(to)
+                    ),
+                    raptor::JourneyLeg::Walk {
+                        from,
+                        to,
+                        depart_s,
+                        arrive_s,
+                    } => format!(
+                        "{} walk from {} → {} at {}",
+                        clock(depart_s),
+                        stop_name(from),
+                        clock(arrive_s),
+                        stop_name(to)
+                    ),
+                })
+                .collect()
+        })
+        .collect();
+    let info = TimedInfo {
+        legs_depart: clock(legs_depart_s),
+        journeys,
+        depart: text.to_string(),
+        date,
+        window_min: timing.window_min,
+        percentiles: timing.percentiles.clone(),
+        percentile: timing.percentile,
+        draws: w.draws,
+        samples: w.samples,
+        max_rides: params.max_rides,
+        stop_secs: w.seconds[sel].clone(),
+    };
+    Ok((info, w.seconds))
 }
 
 impl TravelField<'_> {
@@ -420,6 +719,10 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
         })
         .collect();
 
+    let mut params = city.params;
+    if let Some(p) = req.timing.transfer_penalty_min {
+        params.transfer_penalty_s = (p * 60.0) as f32;
+    }
     // Transit: access walk to stops, the search, then egress seeds at every ridden stop.
     let graph = &city.graphs[scenario];
     let mut seeds = origin_seeds.clone();
@@ -440,7 +743,53 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
             }
         }
         drop(access_field);
-        let l = graph.search(&access, budget_s as f32, &city.params);
+        if let Some(text) = &req.timing.depart {
+            let access_s: Vec<(u32, i32)> =
+                access.iter().map(|&(s, t)| (s, t.round() as i32)).collect();
+            let (info, secs) = timetable_search(city, &req.timing, text, &access_s)?;
+            let stop_seeds = |row: &[i32]| -> Vec<(u32, f64)> {
+                row.iter()
+                    .enumerate()
+                    .filter(|&(_, &t)| {
+                        t != crate::network::timetable::UNREACHED && t as f64 <= budget_s
+                    })
+                    .map(|(i, &t)| (i as u32, t as f64))
+                    .collect()
+            };
+            let mut by_percentile = Vec::with_capacity(secs.len());
+            for (p, row) in req.timing.percentiles.iter().zip(&secs) {
+                if *p == req.timing.percentile {
+                    by_percentile.push(None);
+                    continue;
+                }
+                let mut s = origin_seeds.clone();
+                s.extend(stop_seeds(row).into_iter().map(|(i, t)| Seed {
+                    lonlat: city.transit.stops[i as usize].lonlat,
+                    secs: t,
+                }));
+                by_percentile.push(Some(city.streets.spread(street_mode, &s, budget_s)?));
+            }
+            for (i, t) in stop_seeds(&info.stop_secs) {
+                seeds.push(Seed {
+                    lonlat: city.transit.stops[i as usize].lonlat,
+                    secs: t,
+                });
+                seed_stop.push(Some(i));
+            }
+            let field = city.streets.spread(street_mode, &seeds, budget_s)?;
+            return Ok(TravelField {
+                scenario,
+                origins,
+                field,
+                seed_stop,
+                labels: None,
+                access_origin,
+                timed: Some(info),
+                params,
+                by_percentile,
+            });
+        }
+        let l = graph.search(&access, budget_s as f32, &params);
         for (i, s) in city.transit.stops.iter().enumerate() {
             let t = l.ridden(i as u32);
             if t.is_finite() {
@@ -461,11 +810,29 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
         seed_stop,
         labels,
         access_origin,
+        timed: None,
+        params,
+        by_percentile: Vec::new(),
     })
 }
 
 /// Answers a reach query: reached features with times and legs, bands, and polygons.
 pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError> {
+    let orig = req;
+    // A timetabled network answers at its default departure when none is given.
+    let defaulted;
+    let req = if req.timing.depart.is_none()
+        && req.mode == Mode::Transit
+        && req.scenario == "existing"
+        && timetabled(&city.transit)
+    {
+        let mut r = req.clone();
+        r.timing.depart = default_departure(&city.transit);
+        defaulted = r;
+        &defaulted
+    } else {
+        req
+    };
     let tf = travel_field(city, req)?;
     let graph = &city.graphs[tf.scenario];
     let mut reached = Vec::new();
@@ -481,8 +848,13 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         let legs = match (tf.seed_stop.get(t.seed).copied().flatten(), &tf.labels) {
             (Some(stop), Some(l)) => {
                 let steps = l.itinerary(graph, stop);
-                let mut legs =
-                    result::legs_from_steps(city, &steps, &tf.origins, &tf.access_origin);
+                let mut legs = result::legs_from_steps(
+                    city,
+                    &steps,
+                    &tf.origins,
+                    &tf.access_origin,
+                    tf.params.transfer_penalty_s,
+                );
                 let egress = t.secs - l.ridden(stop) as f64;
                 legs.push(Leg::walk_to_feature(
                     egress,
@@ -492,6 +864,28 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                 ));
                 legs
             }
+            (Some(stop), None) if tf.timed.is_some() => {
+                let info = tf.timed.as_ref().map(|t| {
+                    (
+                        t.percentile,
+                        t.stop_secs[stop as usize],
+                        t.journeys[stop as usize].clone(),
+                        t.legs_depart.clone(),
+                    )
+                });
+                let (p, ride_s, journey, leaving) = info.unwrap_or_default();
+                let s = &city.transit.stops[stop as usize];
+                vec![
+                    Leg::Timetable {
+                        to: s.name.clone(),
+                        minutes: (ride_s as f64 / 6.0).round() / 10.0,
+                        percentile: p,
+                        leaving,
+                        journey,
+                    },
+                    Leg::walk_to_feature(t.secs - ride_s as f64, s.lonlat, f.id.clone(), f.anchor),
+                ]
+            }
             _ => vec![Leg::walk_direct(
                 req.mode,
                 t.secs,
@@ -500,7 +894,23 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                 f.anchor,
             )],
         };
-        reached.push(ReachedFeature::new(fi, f, t.secs, &req.bands, legs));
+        let mut rf = ReachedFeature::new(fi, f, t.secs, &req.bands, legs);
+        if let Some(info) = &tf.timed {
+            let by = info
+                .percentiles
+                .iter()
+                .zip(&tf.by_percentile)
+                .map(|(p, field)| {
+                    let secs = match field {
+                        None => Some(t.secs),
+                        Some(fd) => fd.time_at(f.anchor).map(|x| x.secs),
+                    };
+                    (p.to_string(), secs.map(|s| (s / 6.0).round() / 10.0))
+                })
+                .collect();
+            rf.minutes_by_percentile = Some(by);
+        }
+        reached.push(rf);
     }
     reached.sort_by(|a, b| {
         a.minutes
@@ -530,13 +940,22 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
         polygons::empty_bands(&req.bands, req.band_form)
     };
     let info = city.streets.info(req.mode.street_mode());
-    Ok(ReachResult::assemble(
-        city,
-        req,
-        tf.scenario,
-        tf.origins,
-        reached,
-        bands,
-        info,
-    ))
+    let timed = tf.timed.clone();
+    let params = tf.params;
+    let mut result =
+        ReachResult::assemble(city, req, tf.scenario, tf.origins, reached, bands, info);
+    if timed.is_none() && req.mode == Mode::Transit {
+        result.metadata["transit"]["transfer_penalty_minutes"] =
+            serde_json::json!(params.transfer_penalty_s / 60.0);
+    }
+    if let Some(t) = &timed {
+        result.set_timed(t);
+        if !std::ptr::eq(req, orig) {
+            result.metadata["transit"]["depart_note"] = serde_json::json!(
+                "no departure given: a timetabled network answers at its default, 08:00 on the \
+                 first Tuesday of the feeds' calendar with service"
+            );
+        }
+    }
+    Ok(result)
 }

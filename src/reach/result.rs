@@ -32,6 +32,18 @@ pub enum Leg {
         #[serde(skip_serializing_if = "is_zero")]
         transfer_penalty_minutes: f64,
     },
+    /// On the feeds' timetable to a stop: access walk, real waits and rides, at the selected
+    /// percentile of travel time.
+    Timetable {
+        to: String,
+        minutes: f64,
+        percentile: u8,
+        /// The departure `journey` is for: the query's, or the middle minute of its window.
+        leaving: String,
+        /// Rides and walks between stops with their clock times, e.g.
+        /// `14:03 board T1 at Mercado → 14:21 alight at Rodoviária`.
+        journey: Vec<String>,
+    },
     /// On a vehicle.
     Ride {
         route: String,
@@ -114,9 +126,10 @@ impl Leg {
 
     pub fn minutes(&self) -> f64 {
         match self {
-            Leg::Street { minutes, .. } | Leg::Wait { minutes, .. } | Leg::Ride { minutes, .. } => {
-                *minutes
-            }
+            Leg::Street { minutes, .. }
+            | Leg::Wait { minutes, .. }
+            | Leg::Ride { minutes, .. }
+            | Leg::Timetable { minutes, .. } => *minutes,
         }
     }
 
@@ -125,6 +138,22 @@ impl Leg {
         match self {
             Leg::Street { mode, minutes, .. } => format!("{mode} {minutes}"),
             Leg::Wait { minutes, .. } => format!("wait {minutes}"),
+            Leg::Timetable {
+                to,
+                minutes,
+                percentile,
+                leaving,
+                journey,
+            } => {
+                if journey.is_empty() {
+                    format!("timetable to {to} p{percentile} {minutes}")
+                } else {
+                    format!(
+                        "timetable to {to} p{percentile} {minutes} (leaving {leaving}: {})",
+                        journey.join("; ")
+                    )
+                }
+            }
             Leg::Ride {
                 route,
                 stops,
@@ -141,6 +170,7 @@ pub(crate) fn legs_from_steps(
     steps: &[Step],
     origins: &[ResolvedOrigin],
     access_origin: &[usize],
+    transfer_penalty_s: f32,
 ) -> Vec<Leg> {
     let stop_name = |s: u32| city.transit.stops[s as usize].name.clone();
     let mut legs = Vec::new();
@@ -179,7 +209,7 @@ pub(crate) fn legs_from_steps(
                 hops,
             } => {
                 let penalty = if ridden {
-                    city.params.transfer_penalty_s as f64
+                    transfer_penalty_s as f64
                 } else {
                     0.0
                 };
@@ -240,6 +270,9 @@ pub struct ReachedFeature {
     /// Upper limit (minutes) of the band the feature falls in.
     pub band: f64,
     pub legs: Vec<Leg>,
+    /// Minutes at each percentile asked for (`null` beyond the budget); timetable queries only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minutes_by_percentile: Option<BTreeMap<String, Option<f64>>>,
     #[serde(skip)]
     pub anchor: [f64; 2],
 }
@@ -262,6 +295,7 @@ impl ReachedFeature {
             minutes: (m * 10.0).round() / 10.0,
             band,
             legs,
+            minutes_by_percentile: None,
             anchor: f.anchor,
         }
     }
@@ -331,6 +365,34 @@ impl ReachResult {
         }
     }
 
+    /// States in the metadata how the timetable search was run.
+    pub(crate) fn set_timed(&mut self, t: &super::TimedInfo) {
+        let note = if t.draws > 1 {
+            format!(
+                "random phases of frequency-based service, seed {}",
+                super::DRAW_SEED
+            )
+        } else {
+            "no frequency-based service to draw: one draw".to_string()
+        };
+        self.metadata["transit"] = json!({
+            "service": "the feeds' timetables (RAPTOR on the service day)",
+            "depart": t.depart,
+            "calendar_day": crate::network::timetable::show_date(t.date),
+            "window_minutes": t.window_min,
+            "departures": t.window_min.max(1),
+            "percentiles": t.percentiles,
+            "percentile": t.percentile,
+            "draws": t.draws,
+            "draws_note": note,
+            "samples_per_stop": t.samples,
+            "transfer_penalty_minutes": 0,
+            "max_rides": t.max_rides,
+            "legs_leave_at": t.legs_depart,
+            "legs_note": "legs show the clock times of one departure: the query's, or the middle minute of its window",
+        });
+    }
+
     /// Reached-feature counts per band and kind.
     pub fn counts(&self) -> BTreeMap<String, BTreeMap<&'static str, usize>> {
         let mut out: BTreeMap<String, BTreeMap<&'static str, usize>> = BTreeMap::new();
@@ -379,7 +441,7 @@ impl ReachResult {
             }));
         }
         for r in &self.reached {
-            features.push(json!({
+            let mut f = json!({
                 "type": "Feature",
                 "id": r.id,
                 "geometry": { "type": "Point", "coordinates": [round6(r.anchor[0]), round6(r.anchor[1])] },
@@ -395,7 +457,11 @@ impl ReachResult {
                     "legs_text": r.legs_text(),
                     "legs": r.legs,
                 }
-            }));
+            });
+            if let Some(by) = &r.minutes_by_percentile {
+                f["properties"]["minutes_by_percentile"] = json!(by);
+            }
+            features.push(f);
         }
         for o in &self.origins {
             features.push(json!({

@@ -263,7 +263,13 @@ pub fn evaluate(city: &City, target: &Target, si: usize) -> Result<TargetResult,
     } else {
         vec![Step::Access { stop, arrive_s: t }]
     };
-    result.legs = super::result::legs_from_steps(city, &steps, &origins, &access_origin);
+    result.legs = super::result::legs_from_steps(
+        city,
+        &steps,
+        &origins,
+        &access_origin,
+        city.params.transfer_penalty_s,
+    );
     let minutes = (t as f64 / 60.0 * 10.0).round() / 10.0;
     result.minutes = Some(minutes);
     result.arrive_at = Some(city.transit.stops[stop as usize].name.clone());

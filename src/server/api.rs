@@ -14,7 +14,12 @@ use serde_json::{json, Map, Value};
 
 /// Budget when neither `minutes` nor `bands` is given.
 const DEFAULT_MINUTES: f64 = 20.0;
-const REACH_PARAMS: [&str; 10] = [
+const REACH_PARAMS: [&str; 15] = [
+    "depart",
+    "transfer_penalty",
+    "window",
+    "percentiles",
+    "percentile",
     "from",
     "minutes",
     "mode",
@@ -40,6 +45,7 @@ struct ReachInput {
     cell: Option<f64>,
     generalize: Option<f64>,
     denoise: Option<f64>,
+    timing: reach::Timing,
 }
 
 fn origin(text: &str) -> ApiResult<Origin> {
@@ -92,6 +98,7 @@ impl ReachInput {
             cell_m: self.cell,
             generalize_m: self.generalize,
             denoise: self.denoise,
+            timing: self.timing,
         })
     }
 }
@@ -108,7 +115,26 @@ fn input_from_query(p: &Params) -> ApiResult<ReachInput> {
             from.push(origin(part)?);
         }
     }
+    let mut timing = reach::Timing {
+        depart: p.one("depart")?.map(str::to_string),
+        ..reach::Timing::default()
+    };
+    if let Some(w) = p.one("window")? {
+        timing.window_min = w.trim().parse().map_err(|_| {
+            ApiError::param("window", format!("'{w}' is not a whole number of minutes"))
+        })?;
+    }
+    if let Some(ps) = p.one("percentiles")? {
+        timing.percentiles = reach::parse_percentiles(ps)?;
+    }
+    if let Some(t) = p.one("transfer_penalty")? {
+        timing.transfer_penalty_min = Some(reach::parse_transfer_penalty(t)?);
+    }
+    if let Some(q) = p.one("percentile")? {
+        timing.percentile = reach::parse_percentile(q, "percentile")?;
+    }
     Ok(ReachInput {
+        timing,
         from,
         minutes: p.number("minutes")?,
         bands: p.one("bands")?.map(parse_band_text).transpose()?,
@@ -191,6 +217,47 @@ fn input_from_json(v: Value) -> ApiResult<ReachInput> {
                     "scenario" => input.scenario = Some(s),
                     _ => input.band_form = Some(s),
                 }
+            }
+            "depart" => {
+                let Value::String(s) = v else {
+                    return Err(ApiError::param("depart", "a string YYYY-MM-DDTHH:MM"));
+                };
+                input.timing.depart = Some(s);
+            }
+            "window" => {
+                let w = v.as_u64().ok_or_else(|| {
+                    ApiError::param("window", format!("{v} is not a whole number of minutes"))
+                })?;
+                input.timing.window_min = u32::try_from(w).unwrap_or(u32::MAX);
+            }
+            "percentiles" => {
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|x| match x {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    other => other.to_string(),
+                };
+                input.timing.percentiles = reach::parse_percentiles(&text)?;
+            }
+            "transfer_penalty" => {
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                input.timing.transfer_penalty_min = Some(reach::parse_transfer_penalty(&text)?);
+            }
+            "percentile" => {
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                input.timing.percentile = reach::parse_percentile(&text, "percentile")?;
             }
             "polygons" => {
                 input.polygons = Some(

@@ -132,6 +132,41 @@ pub fn document(title: &str, layers: &Layers) -> Value {
             false,
         ),
         param(
+            "depart",
+            "query",
+            "Departure on the feeds' timetable, YYYY-MM-DDTHH:MM in the feeds' local time (default: the steady-state search). A date outside the feeds' calendar is refused naming its range.",
+            json!({ "type": "string", "example": "2019-05-13T14:00" }),
+            false,
+        ),
+        param(
+            "window",
+            "query",
+            "Departure window in minutes with depart: one search per minute (0: one departure).",
+            json!({ "type": "integer", "minimum": 0, "maximum": 180, "default": 0 }),
+            false,
+        ),
+        param(
+            "percentiles",
+            "query",
+            "Percentiles of travel time over the window's departures (and phase draws of frequency-based service), reported per feature as minutes_by_percentile.",
+            json!({ "type": "string", "default": "5,50,95", "example": "5,50,95" }),
+            false,
+        ),
+        param(
+            "transfer_penalty",
+            "query",
+            "Minutes added to every boarding after the first: default 2 in the steady state; with depart waits are real and only 0 applies.",
+            json!({ "type": "number", "minimum": 0, "maximum": 30 }),
+            false,
+        ),
+        param(
+            "percentile",
+            "query",
+            "The percentile that minutes and the band polygons show; one of percentiles.",
+            json!({ "type": "integer", "minimum": 0, "maximum": 100, "default": 50 }),
+            false,
+        ),
+        param(
             "polygons",
             "query",
             "Whether to compute band polygons.",
@@ -172,7 +207,12 @@ pub fn document(title: &str, layers: &Layers) -> Value {
                     "polygons": { "type": "boolean" },
                     "cell": { "type": "number", "minimum": 20, "maximum": 2000 },
                     "generalize": { "type": "number", "minimum": 0, "maximum": 5000 },
-                    "denoise": { "type": "number", "minimum": 0, "maximum": 1 }
+                    "denoise": { "type": "number", "minimum": 0, "maximum": 1 },
+                    "depart": { "type": "string", "example": "2019-05-13T14:00" },
+                    "window": { "type": "integer", "minimum": 0, "maximum": 180 },
+                    "percentiles": { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 100 } },
+                    "percentile": { "type": "integer", "minimum": 0, "maximum": 100 },
+                    "transfer_penalty": { "type": "number", "minimum": 0, "maximum": 30 }
                 }
             } } } },
             "responses": {
