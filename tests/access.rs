@@ -7,6 +7,9 @@ use cityreach::{City, DataSource, FeatureKind};
 use std::process::Command;
 use std::sync::OnceLock;
 
+mod support;
+use support::cityreach;
+
 fn city() -> &'static City {
     static C: OnceLock<City> = OnceLock::new();
     C.get_or_init(|| City::load(DataSource::Embedded).expect("embedded city"))
@@ -284,18 +287,6 @@ fn bad_requests_are_refused_before_any_work() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("cancelled"), "{e}");
-}
-
-fn cityreach(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-        .args(args)
-        .output()
-        .expect("run cityreach");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// The CLI writes a GeoTIFF that GDAL georeferences and describes, with the values the CSV

@@ -7,8 +7,10 @@ use cityreach::network::gtfs::{self, GtfsError};
 use cityreach::network::transit::TransitNetwork;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod support;
+use support::cityreach;
 
 struct Scratch(PathBuf);
 
@@ -472,18 +474,6 @@ fn unusable_feeds_are_refused_naming_feed_file_line_and_field() {
     let empty = Scratch::new("empty");
     let msg = gtfs::load_folder(&empty.0).unwrap_err().to_string();
     assert!(msg.contains("no feed"), "{msg}");
-}
-
-fn cityreach(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-        .args(args)
-        .output()
-        .expect("run cityreach");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// A feed's files, name → text.

@@ -7,7 +7,9 @@ use cityreach::dataset::DataSource;
 use cityreach::network::transit::TransitNetwork;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod support;
+use support::cityreach;
 
 fn shared() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/cities/porto-alegre");
@@ -25,18 +27,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn cityreach(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-        .args(args)
-        .output()
-        .expect("run cityreach");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// (lon, lat) of a named place in `poa_points_of_interest.csv` (columns id, lat, lon).

@@ -1,18 +1,7 @@
 //! The `reach` and `targets` commands as a user runs them: output shapes and exit codes.
 
-use std::process::Command;
-
-fn cityreach(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-        .args(args)
-        .output()
-        .expect("run cityreach");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod support;
+use support::cityreach;
 
 #[test]
 fn reach_table_names_the_street_model_and_lists_features_with_legs() {

@@ -7,9 +7,11 @@
 //! the ride.
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+
+mod support;
+use support::{cityreach, Server};
 
 struct Scratch(PathBuf);
 
@@ -66,18 +68,6 @@ fn data(tag: &str) -> Scratch {
     )
     .unwrap();
     Scratch(dir)
-}
-
-fn cityreach(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-        .args(args)
-        .output()
-        .expect("run cityreach");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// The JSON answer of a 30-minute reach from A with these extra arguments.
@@ -235,45 +225,18 @@ fn bad_timetable_input_exits_with_2_naming_it() {
 }
 
 /// `cityreach serve --data DIR` on an ephemeral port, killed when dropped.
-struct Serve(Child, String);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(dir: &Scratch) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cityreach"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-        .arg(&dir.0)
-        .env("RUST_LOG", "off")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start cityreach serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("start-up line");
-    let addr = line
-        .split("at http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Serve(child, addr)
+fn serve(dir: &Scratch) -> Server {
+    Server::start_with(&["--data".as_ref(), dir.0.as_os_str()])
 }
 
 /// Status and JSON body of one request (small answers: sent with a length, not chunked).
-fn http(srv: &Serve, method: &str, path: &str, body: &str) -> (u16, Value) {
-    let mut s = std::net::TcpStream::connect(&srv.1).expect("connect");
+fn http(srv: &Server, method: &str, path: &str, body: &str) -> (u16, Value) {
+    let mut s = std::net::TcpStream::connect(&srv.addr).expect("connect");
     write!(
         s,
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        srv.1,
+        srv.addr,
         body.len()
     )
     .expect("send");

@@ -20,6 +20,7 @@ pub const COLLECTIONS: [&str; 11] = [
 ];
 
 /// A running `cityreach serve` on an ephemeral loopback port, killed when dropped.
+#[allow(dead_code)] // used by some of the test files that share this module
 pub struct Server {
     child: Child,
     /// `127.0.0.1:PORT`, as the server printed it.
@@ -29,10 +30,17 @@ pub struct Server {
     pub line: String,
 }
 
+#[allow(dead_code)] // used by some of the test files that share this module
 impl Server {
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// `serve` with further arguments (`--data DIR`, `--streets DIR`).
+    pub fn start_with(extra: &[&std::ffi::OsStr]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cityreach"))
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
             .env("RUST_LOG", "off")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -93,4 +101,18 @@ pub fn number_matched(addr: &str) -> std::collections::BTreeMap<String, u64> {
             (id, n)
         })
         .collect()
+}
+
+/// Runs the `cityreach` binary: exit code, stdout, stderr.
+#[allow(dead_code)] // used by some of the test files that share this module
+pub fn cityreach(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cityreach"))
+        .args(args)
+        .output()
+        .expect("run cityreach");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
