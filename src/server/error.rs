@@ -100,9 +100,14 @@ impl From<crate::reach::ReachError> for ApiError {
             ) => suggestions.clone(),
             _ => Vec::new(),
         };
+        // The parameter is prefixed once, by `ApiError`'s own message.
+        let description = match &e {
+            crate::reach::ReachError::InvalidParameter { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
         ApiError::InvalidParameter {
             parameter: e.parameter().to_string(),
-            description: e.to_string(),
+            description,
             suggestions,
         }
     }
