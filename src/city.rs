@@ -1,12 +1,12 @@
 //! A city, loaded once and shared read-only: catalog, transit network (with its scenarios
 //! compiled for search), street model and plan targets.
 
+use crate::catalog::targets::{Target, TargetError};
 use crate::catalog::{Catalog, CatalogError};
 use crate::dataset::{CityProfile, DataSource, DataSourceError, ProfileError};
 use crate::network::streets::{CrowFly, StreetModel};
 use crate::network::transit::{TransitError, TransitNetwork};
-use crate::reach::search::{TransitGraph, TransitParams};
-use crate::reach::targets::{Target, TargetError};
+use crate::routing::transit::frequency::{TransitGraph, TransitParams};
 
 /// How far beyond its stops and features a city's area reaches, in degrees (≈ 5.5 km).
 pub const AREA_MARGIN_DEG: f64 = 0.05;
@@ -98,7 +98,7 @@ impl City {
         let profile = CityProfile {
             name: "city".into(),
             name_local: None,
-            bounds: crate::catalog::CityBounds::WORLD,
+            bounds: crate::geo::bounds::CityBounds::WORLD,
         };
         let mut city = City {
             source,
@@ -128,7 +128,7 @@ impl City {
             area = Some(union(area, grow(e, STREETS_MARGIN_DEG)));
         }
         let b = &self.profile.bounds;
-        if *b != crate::catalog::CityBounds::WORLD {
+        if *b != crate::geo::bounds::CityBounds::WORLD {
             area = Some(union(area, [b.min_lon, b.min_lat, b.max_lon, b.max_lat]));
         }
         area.unwrap_or([0.0; 4])

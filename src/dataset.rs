@@ -121,7 +121,7 @@ impl DataSource {
 pub struct CityProfile {
     pub name: String,
     pub name_local: Option<String>,
-    pub bounds: crate::catalog::CityBounds,
+    pub bounds: crate::geo::bounds::CityBounds,
 }
 
 #[derive(serde::Deserialize)]
@@ -161,7 +161,7 @@ impl DataSource {
             return Ok(CityProfile {
                 name,
                 name_local: None,
-                bounds: crate::catalog::CityBounds::WORLD,
+                bounds: crate::geo::bounds::CityBounds::WORLD,
             });
         }
         let path = self.label(PROFILE_FILE);
@@ -190,7 +190,7 @@ impl DataSource {
         Ok(CityProfile {
             name: t.name,
             name_local: t.name_local,
-            bounds: crate::catalog::CityBounds {
+            bounds: crate::geo::bounds::CityBounds {
                 min_lon: w,
                 min_lat: s,
                 max_lon: e,

@@ -10,10 +10,12 @@ pub mod city;
 pub mod cli;
 pub mod crs;
 pub mod dataset;
+pub mod geo;
 pub mod geodesy;
 pub mod network;
 pub mod raster;
 pub mod reach;
+pub mod routing;
 pub mod server;
 
 pub use catalog::{Catalog, Feature, FeatureKind, Status};

@@ -9,6 +9,7 @@ mod load;
 mod model;
 pub mod population;
 mod search;
+pub mod targets;
 
 pub use check::{check_seed_citations, check_station_anchors, AnchorProblem, CitationProblem};
 pub use districts::District;

@@ -6,7 +6,8 @@ pub mod national;
 pub mod polygons;
 pub mod raptor;
 pub mod result;
-pub mod search;
+/// The steady-state transit search, kept under its old name for callers of `reach::search`.
+pub use crate::routing::transit::frequency as search;
 pub mod targets;
 
 pub use result::{Band, Leg, ReachResult, ReachedFeature};

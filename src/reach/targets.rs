@@ -2,66 +2,12 @@
 
 use super::national::{CapitalReading, CircleReading, National, NationalMode};
 use super::search::Step;
-use super::{resolve_origin, Leg, Mode, Origin, ReachError};
-use crate::catalog::SourceRef;
+use super::{resolve_origin, Leg, Origin, ReachError};
 use crate::city::City;
 use crate::network::streets::Seed;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Debug, thiserror::Error)]
-pub enum TargetError {
-    #[error("{path}: not a valid targets file: {message}")]
-    Parse { path: String, message: String },
-    #[error("{path}: target {id}: {message}")]
-    Invalid {
-        path: String,
-        id: String,
-        message: String,
-    },
-}
-
-/// One promise of a plan, with the seed line that makes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Target {
-    pub id: String,
-    pub title_en: String,
-    /// Catalog feature id of the origin ("" where the promise names none).
-    #[serde(default)]
-    pub from: String,
-    /// Catalog feature id of the destination ("" where the promise names none).
-    #[serde(default)]
-    pub to: String,
-    /// Stops where arrival counts as reaching the destination.
-    #[serde(default)]
-    pub to_stops: Vec<String>,
-    #[serde(default)]
-    pub to_description: String,
-    #[serde(default)]
-    pub max_minutes: Option<f64>,
-    #[serde(default)]
-    pub min_km: Option<f64>,
-    /// National circle targets: the share of China's cities that must lie within the time.
-    #[serde(default)]
-    pub min_city_share: Option<f64>,
-    /// National circle targets: the share of China's people that must lie within the time.
-    #[serde(default)]
-    pub min_population_share: Option<f64>,
-    #[serde(default)]
-    pub by_year: Option<i32>,
-    #[serde(default = "default_mode")]
-    pub mode: String,
-    pub source: SourceRef,
-    #[serde(default)]
-    pub quote_zh: String,
-    pub evaluable: bool,
-    #[serde(default)]
-    pub why: Option<String>,
-}
-
-/// Target modes evaluated on the national layer rather than the city's network.
-pub const NATIONAL_CIRCLE: &str = "national_circle";
-pub const NATIONAL_CAPITALS: &str = "national_capitals";
+pub use crate::catalog::targets::{Target, TargetError, NATIONAL_CAPITALS, NATIONAL_CIRCLE};
 
 /// What a national target found: one reading per mode, the neighbouring capitals, and the
 /// assumptions behind the hours.
@@ -70,65 +16,6 @@ pub struct NationalResult {
     pub readings: Vec<CircleReading>,
     pub capitals: Vec<CapitalReading>,
     pub assumptions: Vec<String>,
-}
-
-fn default_mode() -> String {
-    "transit".into()
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TargetsFile {
-    #[serde(default, rename = "target")]
-    targets: Vec<Target>,
-}
-
-impl Target {
-    pub fn parse_all(text: &str, path: &str) -> Result<Vec<Target>, TargetError> {
-        let file: TargetsFile = toml::from_str(text).map_err(|e| TargetError::Parse {
-            path: path.to_string(),
-            message: e.to_string(),
-        })?;
-        let mut seen = std::collections::HashSet::new();
-        for t in &file.targets {
-            let invalid = |message: &str| TargetError::Invalid {
-                path: path.to_string(),
-                id: t.id.clone(),
-                message: message.to_string(),
-            };
-            if !seen.insert(t.id.clone()) {
-                return Err(invalid("duplicate id"));
-            }
-            let share_ok = |v: Option<f64>| v.is_some_and(|x| x > 0.0 && x <= 1.0);
-            if t.evaluable && (t.mode == NATIONAL_CIRCLE || t.mode == NATIONAL_CAPITALS) {
-                match t.max_minutes {
-                    Some(m) if m.is_finite() && m > 0.0 => {}
-                    _ => return Err(invalid("an evaluable target needs max_minutes > 0")),
-                }
-                if t.mode == NATIONAL_CIRCLE
-                    && !(share_ok(t.min_city_share) && share_ok(t.min_population_share))
-                {
-                    return Err(invalid(
-                        "a national circle needs min_city_share and min_population_share in (0, 1]",
-                    ));
-                }
-            } else if t.evaluable {
-                if t.from.is_empty() || t.to_stops.is_empty() {
-                    return Err(invalid("an evaluable target needs `from` and `to_stops`"));
-                }
-                match t.max_minutes {
-                    Some(m) if m.is_finite() && m > 0.0 => {}
-                    _ => return Err(invalid("an evaluable target needs max_minutes > 0")),
-                }
-                if t.mode.parse::<Mode>().is_err() {
-                    return Err(invalid("mode must be walk, bike, drive or transit"));
-                }
-            } else if t.why.as_deref().unwrap_or("").is_empty() {
-                return Err(invalid("a target that is not evaluable must say why"));
-            }
-        }
-        Ok(file.targets)
-    }
 }
 
 /// Pass, fail, or why the target cannot be checked.
@@ -447,4 +334,16 @@ fn assumptions_of(city: &City, legs: &[Leg]) -> Vec<Assumption> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Mode;
+    use crate::catalog::targets::TARGET_MODES;
+
+    #[test]
+    fn target_modes_are_the_engine_modes() {
+        let engine: Vec<&str> = Mode::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(engine, TARGET_MODES);
+    }
 }

@@ -1,0 +1,3 @@
+//! Routing engines: searches over the compiled networks, below the analyses that call them.
+
+pub mod transit;

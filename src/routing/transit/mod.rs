@@ -1,0 +1,3 @@
+//! Transit searches: the steady-state (frequency-based) search.
+
+pub mod frequency;
