@@ -4,6 +4,7 @@
 use crate::catalog::targets::{Target, TargetError};
 use crate::catalog::{Catalog, CatalogError};
 use crate::dataset::{CityProfile, DataSource, DataSourceError, ProfileError};
+use crate::gazetteer::Gazetteer;
 use crate::network::streets::{CrowFly, StreetModel};
 use crate::network::transit::{TransitError, TransitNetwork};
 use crate::routing::transit::frequency::{TransitGraph, TransitParams};
@@ -39,6 +40,8 @@ pub struct City {
     pub params: TransitParams,
     pub streets: Box<dyn StreetModel>,
     pub targets: Vec<Target>,
+    /// Place names of the features and stations, for search and origins.
+    pub places: Gazetteer,
     /// The area origins must lie in: the union of the stops and features (plus
     /// [`AREA_MARGIN_DEG`]), the street graph (plus [`STREETS_MARGIN_DEG`]) and the box of
     /// `city.toml`.
@@ -100,7 +103,9 @@ impl City {
             name_local: None,
             bounds: crate::geo::bounds::CityBounds::WORLD,
         };
+        let places = Gazetteer::build(&transit);
         let mut city = City {
+            places,
             source,
             profile,
             catalog,

@@ -10,6 +10,7 @@ pub mod city;
 pub mod cli;
 pub mod crs;
 pub mod dataset;
+pub mod gazetteer;
 pub mod geo;
 pub mod geodesy;
 pub mod network;

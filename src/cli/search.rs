@@ -1,7 +1,10 @@
-//! `cityreach search`: find features by name (Chinese, English, pinyin, aliases).
+//! `cityreach search`: find features and stations by name (Chinese, English, pinyin, aliases).
 
-use super::features::{emit, feature_cells, feature_summary, load_catalog, pretty, table};
+use super::features::{emit, feature_cells, feature_summary, pretty, table};
 use super::{CliError, Format};
+use crate::city::City;
+use crate::dataset::DataSource;
+use crate::gazetteer::{Place, Station};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -26,8 +29,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.limit == 0 {
         return Err(CliError::Input("--limit: must be at least 1".into()));
     }
-    let catalog = load_catalog(args.data.as_deref())?;
-    let found = catalog.search(&args.text, args.limit);
+    let source = DataSource::from_option(args.data.as_deref())
+        .map_err(|e| CliError::Input(format!("--data: {e}")))?;
+    let city = City::load(source).map_err(|e| CliError::Data(e.to_string()))?;
+    let found = city.places.search(&city.catalog, &args.text, args.limit);
     if found.hits.is_empty() {
         let hint = if found.suggestions.is_empty() {
             String::new()
@@ -35,11 +40,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
             format!("; did you mean: {}?", found.suggestions.join(", "))
         };
         return Err(CliError::Data(format!(
-            "no feature matches '{}'{hint}",
+            "no feature or station matches '{}'{hint}",
             args.text
         )));
     }
-    let features = catalog.features();
+    let features = city.catalog.features();
+    let stations = city.places.stations();
     let out = match args.format {
         Format::Table => {
             let rows: Vec<Vec<String>> = found
@@ -47,7 +53,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 .iter()
                 .map(|h| {
                     let mut r = vec![format!("{:.2}", h.score), h.matched.clone()];
-                    r.extend(feature_cells(&features[h.feature]));
+                    match h.place {
+                        Place::Feature(i) => r.extend(feature_cells(&features[i])),
+                        Place::Station(i) => r.extend(station_cells(&stations[i])),
+                    }
                     r
                 })
                 .collect();
@@ -72,7 +81,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 .hits
                 .iter()
                 .map(|h| {
-                    let mut v = feature_summary(&features[h.feature]);
+                    let mut v = match h.place {
+                        Place::Feature(i) => feature_summary(&features[i]),
+                        Place::Station(i) => station_summary(&stations[i]),
+                    };
                     v["score"] = json!(h.score);
                     v["matched"] = json!(h.matched);
                     v
@@ -85,7 +97,18 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 .hits
                 .iter()
                 .map(|h| {
-                    let mut v = features[h.feature].to_geojson_value();
+                    let mut v = match h.place {
+                        Place::Feature(i) => features[i].to_geojson_value(),
+                        Place::Station(i) => {
+                            let s = &stations[i];
+                            json!({
+                                "type": "Feature",
+                                "id": s.id,
+                                "geometry": {"type": "Point", "coordinates": s.lonlat},
+                                "properties": station_summary(s),
+                            })
+                        }
+                    };
                     v["properties"]["score"] = json!(h.score);
                     v["properties"]["matched"] = json!(h.matched);
                     v
@@ -99,4 +122,31 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
     };
     emit(&out)
+}
+
+/// A station's row, in the columns of a feature's (no status or accuracy).
+fn station_cells(s: &Station) -> Vec<String> {
+    vec![
+        s.id.clone(),
+        s.kind.as_str().to_string(),
+        String::new(),
+        s.name_zh.clone(),
+        s.name_en.clone().unwrap_or_default(),
+        format!("{:.6}", s.lonlat[0]),
+        format!("{:.6}", s.lonlat[1]),
+        String::new(),
+    ]
+}
+
+fn station_summary(s: &Station) -> Value {
+    json!({
+        "id": s.id,
+        "kind": s.kind,
+        "name_zh": s.name_zh,
+        "name_en": s.name_en,
+        "lines": s.lines,
+        "scenario": s.scenario,
+        "lon": s.lonlat[0],
+        "lat": s.lonlat[1],
+    })
 }

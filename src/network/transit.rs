@@ -6,7 +6,7 @@
 //! themselves (trips, calendars, frequencies, transfers) are kept alongside.
 
 use super::gtfs::{self, Feed, GtfsError};
-use super::scenario::{Scenario, ScenarioError};
+use super::scenario::{Scenario, ScenarioError, ScenarioLink};
 use crate::dataset::{DataSource, DataSourceError};
 use crate::geodesy::haversine_m;
 use std::collections::HashMap;
@@ -117,7 +117,37 @@ pub struct TransitNetwork {
     stop_index: HashMap<String, u32>,
 }
 
+/// A scenario link measured along its stops.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkTrack {
+    /// Track length along the alignment (via points, or straight hops × track factor).
+    pub km: f64,
+    /// First stop to last, from distance, speed and dwell.
+    pub run_minutes: f64,
+}
+
 impl TransitNetwork {
+    /// Length and run time of a scenario link; `None` when a stop is unknown or there are
+    /// fewer than two.
+    pub fn link_track(&self, link: &ScenarioLink) -> Option<LinkTrack> {
+        let pos: Vec<[f64; 2]> = link
+            .stops
+            .iter()
+            .map(|id| {
+                self.stop_by_id(id)
+                    .and_then(|i| self.stops.get(i as usize))
+                    .map(|s| s.lonlat)
+            })
+            .collect::<Option<_>>()?;
+        if pos.len() < 2 {
+            return None;
+        }
+        Some(LinkTrack {
+            km: link.hop_lengths_m(&pos).iter().sum::<f64>() / 1000.0,
+            run_minutes: link.run_times_s(&pos).last().copied().unwrap_or(0.0) as f64 / 60.0,
+        })
+    }
+
     /// Loads `gtfs/` and every `scenarios/*.toml` of a data source.
     pub fn load(source: &DataSource) -> Result<TransitNetwork, TransitError> {
         // A city without a feed is a street-only city: walk, bike and drive still work.

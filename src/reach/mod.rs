@@ -396,30 +396,18 @@ pub fn resolve_origin(city: &City, origin: &Origin) -> Result<ResolvedOrigin, Re
                 id: Some(f.id.clone()),
                 lonlat: f.anchor,
             },
-            Err(err) => {
-                let stop = city.transit.stop_by_id(q).or_else(|| {
-                    city.transit
-                        .stops
-                        .iter()
-                        .position(|s| {
-                            s.scenario.is_none()
-                                && (s.name == *q || s.name_en.as_deref() == Some(q))
-                        })
-                        .map(|i| i as u32)
-                });
-                match stop {
-                    Some(i) => {
-                        let s = &city.transit.stops[i as usize];
-                        ResolvedOrigin {
-                            query: q.clone(),
-                            name: s.name.clone(),
-                            id: Some(s.id.clone()),
-                            lonlat: s.lonlat,
-                        }
+            Err(err) => match city.places.stop(&city.transit, q) {
+                Some(i) => {
+                    let s = &city.transit.stops[i as usize];
+                    ResolvedOrigin {
+                        query: q.clone(),
+                        name: s.name.clone(),
+                        id: Some(s.id.clone()),
+                        lonlat: s.lonlat,
                     }
-                    None => return Err(ReachError::UnknownPlace(err)),
                 }
-            }
+                None => return Err(ReachError::UnknownPlace(err)),
+            },
         },
     };
     if !city.contains(resolved.lonlat) {

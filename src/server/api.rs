@@ -5,7 +5,7 @@ use super::error::{ApiError, ApiResult};
 use super::ogc::{json_response, with_type};
 use super::params::Params;
 use super::{Shared, MAX_BODY_BYTES};
-use crate::catalog::normalise;
+use crate::gazetteer::Place;
 use crate::reach::{self, BandForm, Mode, Origin, ReachRequest};
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -399,22 +399,10 @@ pub async fn scenarios(State(st): State<Shared>, req: Request) -> ApiResult<Resp
                 .links
                 .iter()
                 .map(|l| {
-                    let pos: Vec<[f64; 2]> = l
-                        .stops
-                        .iter()
-                        .filter_map(|id| {
-                            t.stop_by_id(id)
-                                .and_then(|i| t.stops.get(i as usize))
-                                .map(|s| s.lonlat)
-                        })
-                        .collect();
                     let mut v = serde_json::to_value(l).unwrap_or(Value::Null);
-                    if pos.len() == l.stops.len() && pos.len() >= 2 {
-                        let km: f64 = l.hop_lengths_m(&pos).iter().sum::<f64>() / 1000.0;
-                        let run: f64 =
-                            l.run_times_s(&pos).last().copied().unwrap_or(0.0) as f64 / 60.0;
-                        v["track_km"] = json!((km * 10.0).round() / 10.0);
-                        v["run_minutes"] = json!((run * 10.0).round() / 10.0);
+                    if let Some(track) = t.link_track(l) {
+                        v["track_km"] = json!((track.km * 10.0).round() / 10.0);
+                        v["run_minutes"] = json!((track.run_minutes * 10.0).round() / 10.0);
                     }
                     v
                 })
@@ -449,88 +437,45 @@ pub async fn search(State(st): State<Shared>, req: Request) -> ApiResult<Respons
         return Err(ApiError::param("q", "longer than 200 characters"));
     }
     let limit = p.limit(SEARCH_DEFAULT, SEARCH_MAX)?;
-    let found = st.city.catalog.search(q, limit);
-    let mut hits: Vec<(f64, Value)> = Vec::new();
-    for h in &found.hits {
-        let f = &st.city.catalog.features()[h.feature];
-        hits.push((
-            h.score,
-            json!({
-                "type": "feature",
-                "id": f.id,
-                "name_zh": f.name_zh,
-                "name_en": f.name_en,
-                "kind": f.kind,
-                "subkind": f.subkind,
-                "status": f.status,
-                "lon": f.anchor[0],
-                "lat": f.anchor[1],
-                "score": h.score,
-                "matched": h.matched,
-            }),
-        ));
-    }
-    // Stations match by folded name: exact, prefix, then substring.
-    let key = normalise(q);
-    if !key.is_empty() {
-        for (layer_id, kind) in [
-            ("metro_stations", "metro_station"),
-            ("rail_stations", "rail_station"),
-            ("planned_additions", "planned_station"),
-        ] {
-            let Some(l) = st.layers.get(layer_id) else {
-                continue;
-            };
-            for f in &l.features {
-                if f.props.get("element").is_some_and(|e| e != "stop") {
-                    continue;
-                }
-                let score = f
-                    .names
-                    .iter()
-                    .map(|n| {
-                        if *n == key {
-                            1.0
-                        } else if n.starts_with(&key) {
-                            0.85
-                        } else if n.contains(&key) {
-                            0.65
-                        } else {
-                            0.0
-                        }
-                    })
-                    .fold(0.0, f64::max);
-                if score == 0.0 {
-                    continue;
-                }
-                let prop = |k: &str| f.props.get(k).cloned().unwrap_or(Value::Null);
-                hits.push((
-                    score,
-                    json!({
-                        "type": "stop",
-                        "id": prop("ref").as_str().map(str::to_string).unwrap_or_else(|| f.id.clone()),
-                        "name_zh": prop("name_zh"),
-                        "name_en": prop("name_en"),
-                        "kind": kind,
-                        "lines": prop("lines"),
-                        "scenario": prop("scenario"),
-                        "lon": f.bbox[0],
-                        "lat": f.bbox[1],
-                        "score": score,
-                        "matched": prop("name_zh"),
-                    }),
-                ));
+    let city = &st.city;
+    let found = city.places.search(&city.catalog, q, limit);
+    let hits: Vec<Value> = found
+        .hits
+        .iter()
+        .map(|h| match h.place {
+            Place::Feature(i) => {
+                let f = &city.catalog.features()[i];
+                json!({
+                    "type": "feature",
+                    "id": f.id,
+                    "name_zh": f.name_zh,
+                    "name_en": f.name_en,
+                    "kind": f.kind,
+                    "subkind": f.subkind,
+                    "status": f.status,
+                    "lon": f.anchor[0],
+                    "lat": f.anchor[1],
+                    "score": h.score,
+                    "matched": h.matched,
+                })
             }
-        }
-    }
-    // Best first; catalog hits before stations of equal score; one entry per id and kind.
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut seen = std::collections::HashSet::new();
-    let hits: Vec<Value> = hits
-        .into_iter()
-        .map(|(_, v)| v)
-        .filter(|v| seen.insert((v["id"].to_string(), v["kind"].to_string())))
-        .take(limit)
+            Place::Station(i) => {
+                let s = &city.places.stations()[i];
+                json!({
+                    "type": "stop",
+                    "id": s.id,
+                    "name_zh": s.name_zh,
+                    "name_en": s.name_en,
+                    "kind": s.kind,
+                    "lines": s.lines,
+                    "scenario": s.scenario,
+                    "lon": s.lonlat[0],
+                    "lat": s.lonlat[1],
+                    "score": h.score,
+                    "matched": h.matched,
+                })
+            }
+        })
         .collect();
     let mut body = Map::new();
     body.insert("query".into(), json!(q));
