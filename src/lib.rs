@@ -5,6 +5,7 @@
 //! (pure functions over them) → [`server`] and [`cli`] (formatting only).
 
 pub mod access;
+pub mod analysis;
 pub mod catalog;
 pub mod city;
 pub mod cli;

@@ -3,6 +3,7 @@
 
 mod access;
 mod check_data;
+mod compare;
 mod features;
 mod import_osm;
 mod reach;
@@ -27,11 +28,13 @@ pub enum Command {
     Serve(serve::Args),
     /// What can be reached from a place within N minutes.
     Reach(reach::Args),
+    /// The same reach with a plan scenario and the base: what the plan changes.
+    Compare(compare::CompareArgs),
     /// Check the plan's measurable promises against the network.
     Targets(targets::Args),
     /// List planning features by kind, status, area or distance.
     Features(features::Args),
-    /// Find features by name (Chinese, English, pinyin, aliases).
+    /// Find features and stations by name (Chinese, English, pinyin, aliases).
     Search(search::Args),
     /// Validate the data folder (and, given the seeds, every cited line).
     CheckData(check_data::Args),
@@ -140,6 +143,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Serve(a) => serve::run(a),
         Command::Reach(a) => reach::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Targets(a) => targets::run(a),
         Command::Features(a) => features::run(a),
         Command::Search(a) => search::run(a),

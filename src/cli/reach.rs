@@ -19,7 +19,7 @@ pub struct Args {
     mode: String,
     /// Scenario id (existing, plan-2025, …).
     #[arg(long, default_value = "existing")]
-    scenario: String,
+    pub(super) scenario: String,
     /// Polygons as disjoint bands or cumulative (nested) areas.
     #[arg(long, default_value = "disjoint")]
     band_form: String,
@@ -51,14 +51,34 @@ pub struct Args {
     transfer_penalty: Option<String>,
     /// Skip band polygons (features and times only).
     #[arg(long)]
-    no_polygons: bool,
+    pub(super) no_polygons: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    pub(super) format: Format,
     #[command(flatten)]
-    city: CityArgs,
+    pub(super) city: CityArgs,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
+    let req = request(&args, !args.no_polygons && args.format != Format::Json)?;
+    let city = args.city.load()?;
+    let result = reach::reach(&city, &req).map_err(input)?;
+    match args.format {
+        Format::Table => print!("{}", result.to_table()),
+        Format::Json => {
+            let v = serde_json::json!({
+                "metadata": result.metadata,
+                "summary": result.to_geojson()["summary"],
+                "reached": result.reached,
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Geojson => println!("{}", result.to_geojson()),
+    }
+    Ok(())
+}
+
+/// The request the arguments describe, checked before the city is loaded.
+pub(super) fn request(args: &Args, polygons: bool) -> Result<ReachRequest, CliError> {
     let bands = match &args.bands {
         Some(b) => reach::parse_bands(b).map_err(input)?,
         None => {
@@ -87,36 +107,21 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .map_err(input)?,
     };
     reach::check_window(timing.window_min).map_err(input)?;
-    let city = args.city.load()?;
-    let req = ReachRequest {
+    Ok(ReachRequest {
         origins,
         mode,
         bands,
         scenario: args.scenario.clone(),
-        polygons: !args.no_polygons && args.format != Format::Json,
+        polygons,
         band_form,
         cell_m: args.cell,
         generalize_m: args.generalize,
         denoise: args.denoise,
         timing,
-    };
-    let result = reach::reach(&city, &req).map_err(input)?;
-    match args.format {
-        Format::Table => print!("{}", result.to_table()),
-        Format::Json => {
-            let v = serde_json::json!({
-                "metadata": result.metadata,
-                "summary": result.to_geojson()["summary"],
-                "reached": result.reached,
-            });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-        }
-        Format::Geojson => println!("{}", result.to_geojson()),
-    }
-    Ok(())
+    })
 }
 
-fn input(e: reach::ReachError) -> CliError {
+pub(super) fn input(e: reach::ReachError) -> CliError {
     if matches!(e, reach::ReachError::OutsideArea { .. }) {
         return CliError::Input(format!(
             "{e}. For another city, load its data: --data DIR (a data folder, or the folder \

@@ -5,6 +5,7 @@ use super::error::{ApiError, ApiResult};
 use super::ogc::{json_response, with_type};
 use super::params::Params;
 use super::{Shared, MAX_BODY_BYTES};
+use crate::analysis::compare;
 use crate::gazetteer::Place;
 use crate::reach::{self, BandForm, Mode, Origin, ReachRequest};
 use axum::extract::{Request, State};
@@ -107,8 +108,8 @@ fn parse_band_text(s: &str) -> ApiResult<Vec<f64>> {
     Ok(reach::parse_bands(s)?)
 }
 
-fn input_from_query(p: &Params) -> ApiResult<ReachInput> {
-    p.only(&REACH_PARAMS, |_| false)?;
+fn input_from_query(p: &Params, extra: &[&str]) -> ApiResult<ReachInput> {
+    p.only(&REACH_PARAMS, |k| extra.contains(&k))?;
     let mut from = Vec::new();
     for v in p.all("from") {
         for part in v.split('|') {
@@ -307,7 +308,7 @@ async fn run_reach(st: Shared, req: ReachRequest) -> ApiResult<Response> {
 
 pub async fn reach_get(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
     let p = Params::parse(req.uri().query())?;
-    let r = input_from_query(&p)?.into_request()?;
+    let r = input_from_query(&p, &[])?.into_request()?;
     run_reach(st, r).await
 }
 
@@ -315,6 +316,63 @@ pub async fn reach_post(State(st): State<Shared>, req: Request) -> ApiResult<Res
     let v = json_body(req, "POST /reach").await?;
     let r = input_from_json(v)?.into_request()?;
     run_reach(st, r).await
+}
+
+/// The scenario a comparison takes as the plan when none is named: the first that is not
+/// the base.
+fn default_plan(st: &Shared, base: &str) -> ApiResult<String> {
+    st.city
+        .scenario_ids()
+        .into_iter()
+        .find(|s| *s != base)
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::param("scenario", "the city has no other scenario to compare"))
+}
+
+async fn run_compare(
+    st: Shared,
+    req: ReachRequest,
+    base: String,
+    plan: Option<String>,
+) -> ApiResult<Response> {
+    let plan = match plan {
+        Some(p) => p,
+        None => default_plan(&st, &base)?,
+    };
+    let city = st.city.clone();
+    let permit = compute_slot(&st).await?;
+    let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        compare::compare(&city, &req, &base, &plan)
+            .map(|c| serde_json::to_string(&c.to_json()).unwrap_or_default())
+    })
+    .await
+    .map_err(|_| ApiError::Internal("the comparison failed".into()))??;
+    Ok(with_type(result, "application/json"))
+}
+
+/// `GET /compare`: the reach parameters, `scenario` the plan (default: the first scenario
+/// other than the base) and `base` (default `existing`).
+pub async fn compare_get(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    let p = Params::parse(req.uri().query())?;
+    let input = input_from_query(&p, &["base"])?;
+    let base = p.one("base")?.unwrap_or("existing").to_string();
+    let plan = input.scenario.clone();
+    let r = input.into_request()?;
+    run_compare(st, r, base, plan).await
+}
+
+pub async fn compare_post(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
+    let mut v = json_body(req, "POST /compare").await?;
+    let base = match v.as_object_mut().and_then(|o| o.remove("base")) {
+        None => "existing".to_string(),
+        Some(Value::String(s)) => s,
+        Some(_) => return Err(ApiError::param("base", "must be a scenario id (a string)")),
+    };
+    let input = input_from_json(v)?;
+    let plan = input.scenario.clone();
+    let r = input.into_request()?;
+    run_compare(st, r, base, plan).await
 }
 
 /// The JSON body of a POST: no query string, `application/json`, within the size limit.

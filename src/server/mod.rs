@@ -84,6 +84,7 @@ pub fn router(city: Arc<City>) -> Router {
         .route("/collections/{id}/items/{fid}", get(ogc::item))
         .route("/collections/{id}/queryables", get(ogc::queryables))
         .route("/reach", get(api::reach_get).post(api::reach_post))
+        .route("/compare", get(api::compare_get).post(api::compare_post))
         .route("/targets", get(api::targets))
         .route("/scenarios", get(api::scenarios))
         .route("/search", get(api::search))

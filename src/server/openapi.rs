@@ -223,6 +223,26 @@ pub fn document(title: &str, layers: &Layers) -> Value {
             }
         }
     });
+    // The comparison takes the reach parameters, `scenario` naming the plan, and `base`.
+    let mut compare_path = reach_path.clone();
+    let base = param(
+        "base",
+        "query",
+        "The scenario the plan is compared with (default existing).",
+        json!({ "type": "string", "default": "existing" }),
+        false,
+    );
+    compare_path["get"]["operationId"] = json!("getCompare");
+    compare_path["get"]["summary"] = json!("The same reach on a plan scenario and on the base: band areas and features gained, lost, faster or slower, with both answers");
+    if let Some(ps) = compare_path["get"]["parameters"].as_array_mut() {
+        ps.push(base.clone());
+    }
+    compare_path["get"]["responses"] = responses("application/json", "The comparison (bands, total, features, counts, plan_gains) and both reach answers under `reach`", false);
+    compare_path["post"]["operationId"] = json!("postCompare");
+    compare_path["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+        ["base"] = json!({ "type": "string" });
+    compare_path["post"]["responses"] = compare_path["get"]["responses"].clone();
+
     let paths = json!({
         "/": get("getLandingPage", "Landing page (browsers asking for text/html are redirected to /map/)", vec![reference("f-landing")], responses("application/json", "The landing page", false)),
         "/conformance": get("getConformanceDeclaration", "Conformance classes", vec![reference("f")], responses("application/json", "The conformance declaration", false)),
@@ -233,6 +253,7 @@ pub fn document(title: &str, layers: &Layers) -> Value {
         "/collections/{collectionId}/items": get("getFeatures", "Features of a collection, paged with limit/offset and next links", item_params, responses("application/geo+json", "A GeoJSON FeatureCollection with numberMatched, numberReturned, timeStamp and links", true)),
         "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", vec![reference("collectionId"), reference("featureId"), reference("crs"), reference("f-geojson")], responses("application/geo+json", "A GeoJSON Feature", true)),
         "/reach": reach_path,
+        "/compare": compare_path,
         "/targets": get("getTargets", "The plan's measurable promises checked against the network", vec![param("scenario", "query", "Scenario id; all scenarios when absent.", json!({ "type": "string" }), false)], responses("application/json", "A list of target results", false)),
         "/scenarios": get("getScenarios", "Network scenarios with their stops, links and assumptions", vec![], responses("application/json", "A list of scenarios", false)),
         "/search": get("search", "Name search over features (Chinese, English, pinyin, aliases) and stations", vec![

@@ -1,4 +1,5 @@
 // The compare panel: the plan scenario against the existing network from the same origins.
+// The service computes the comparison (GET /compare); this panel only draws it.
 import { $, state, store } from '../state.js';
 import { t, esc, fmtMin, scenarioName, nameOf } from '../i18n.js';
 import { api, showError } from '../api.js';
@@ -21,12 +22,9 @@ export async function runCompare() {
   const { seq, signal } = nextSeq();
   setBusy(true);
   try {
-    const [base, plan] = await Promise.all([
-      api('reach', reachParams('existing'), signal),
-      api('reach', reachParams(planId), signal),
-    ]);
+    const { body } = await api('compare', { ...reachParams(planId), base: 'existing' }, signal);
     if (!isCurrent(seq)) return;
-    store.lastCompare = { base: base.body, plan: plan.body, planId };
+    store.lastCompare = { cmp: body, base: body.reach.base, plan: body.reach.plan, planId };
     showError(null);
     drawCompare(true);
     document.documentElement.dataset.reachState = 'done';
@@ -40,46 +38,36 @@ export async function runCompare() {
 }
 
 const bandsOf = (fc) => fc.features.filter((f) => f.properties.layer === 'band');
-const sum = (counts) => (counts ? Object.values(counts).reduce((s, v) => s + v, 0) : 0);
 
 export function drawCompare(fit) {
-  const { base, plan, planId } = store.lastCompare;
+  const { cmp, base, plan, planId } = store.lastCompare;
   originsFromResponse(plan);
-  const bb = bandsOf(base).map((f) => f.properties); const pb = bandsOf(plan).map((f) => f.properties);
-  const areaOf = (list, m) => { const b = list.find((x) => Number(x.max_minutes) === m); return b ? Number(b.area_km2) || 0 : 0; };
-  const byId = (fc) => new Map(reachedOf(fc).map((f) => [String(f.properties.id), f.properties]));
-  const rb = byId(base); const rp = byId(plan);
-  const only = [...rp.values()].filter((p) => !rb.has(String(p.id))).sort((a, b) => a.minutes - b.minutes);
-  const faster = [...rp.values()].filter((p) => rb.has(String(p.id)) && rb.get(String(p.id)).minutes - p.minutes >= 0.5)
-    .sort((a, b) => (rb.get(String(b.id)).minutes - b.minutes) - (rb.get(String(a.id)).minutes - a.minutes));
-  const total = (list) => list.reduce((s, b) => s + (Number(b.area_km2) || 0), 0);
+  // Reached features of the plan's answer (origins left out), for the list items.
+  const rp = new Map(reachedOf(plan).map((f) => [String(f.properties.id), f.properties]));
+  const changed = (kind) => cmp.features.filter((f) => f.change === kind && rp.has(String(f.id)));
+  const only = changed('gained').map((f) => rp.get(String(f.id)));
+  const faster = changed('faster');
   // The plan's bands are drawn only when the plan changes something (features reached, faster,
   // or more area) and only where its band differs from today's: no "added" outline around
   // bands the plan leaves as they are.
-  const planGains = only.length > 0 || faster.length > 0 || total(pb) - total(bb) > 0.05;
-  const geom = (fc, m) => { const f = bandsOf(fc).find((x) => Number(x.properties.max_minutes) === m); return f ? JSON.stringify(f.geometry) : ''; };
-  const gained = new Set(planGains ? pb.map((b) => Number(b.max_minutes)).filter((m) => geom(plan, m) !== geom(base, m)) : []);
+  const gained = new Set(cmp.plan_gains ? cmp.bands.filter((b) => b.shape_changed).map((b) => Number(b.max_minutes)) : []);
   const side = (fc, s, keep) => bandsOf(fc).filter((f) => keep(Number(f.properties.max_minutes)))
     .map((f) => ({ type: 'Feature', geometry: f.geometry, properties: { _side: s, max_minutes: f.properties.max_minutes, min_minutes: f.properties.min_minutes, area_km2: f.properties.area_km2 } }));
   store.map.getSource('cmp').setData({ type: 'FeatureCollection', features: [...side(plan, 'plan', (m) => gained.has(m)), ...side(base, 'base', () => true)] });
   store.map.getSource('reach').setData(decorate({ type: 'FeatureCollection', features: plan.features.filter((f) => f.properties.layer === 'origin') }, new Map()));
 
-  const limits = [...new Set([...bb, ...pb].map((b) => Number(b.max_minutes)))].sort((a, b) => a - b);
   const planName = scenarioName(planId, plan.metadata?.scenario?.name);
   const baseName = scenarioName('existing', base.metadata?.scenario?.name);
 
   const signed = (v) => { const r = Math.round(v * 10) / 10 || 0; return `${r >= 0 ? '+' : ''}${r.toFixed(1)}`; };
+  const km2 = (v) => Number(v) || 0;
   let rows = '';
-  let tb = 0; let tp = 0; let cb = 0; let cp = 0;
-  for (const m of limits) {
-    const a = bb.find((b) => Number(b.max_minutes) === m); const b = pb.find((x) => Number(x.max_minutes) === m);
-    const aa = areaOf(bb, m); const ba = areaOf(pb, m);
-    const ac = a ? sum(a.counts) : 0; const bc = b ? sum(b.counts) : 0;
-    tb += aa; tp += ba; cb += ac; cp += bc;
-    const lo = (a || b).min_minutes;
-    rows += `<tr><td>${esc(t('bandRange', { a: fmtMin(lo), b: fmtMin(m) }))}</td><td>${aa.toFixed(1)}</td><td>${ba.toFixed(1)}</td><td class="${ba - aa > 0.05 ? 'delta-pos' : ''}">${signed(ba - aa)}</td><td>${ac} → ${bc}</td></tr>`;
+  for (const b of cmp.bands) {
+    const aa = km2(b.base_km2); const ba = km2(b.plan_km2);
+    rows += `<tr><td>${esc(t('bandRange', { a: fmtMin(b.min_minutes), b: fmtMin(b.max_minutes) }))}</td><td>${aa.toFixed(1)}</td><td>${ba.toFixed(1)}</td><td class="${ba - aa > 0.05 ? 'delta-pos' : ''}">${signed(ba - aa)}</td><td>${b.base_features} → ${b.plan_features}</td></tr>`;
   }
-  rows += `<tr><th>Σ</th><th>${tb.toFixed(1)}</th><th>${tp.toFixed(1)}</th><th class="${tp - tb > 0.05 ? 'delta-pos' : ''}">${signed(tp - tb)}</th><th>${cb} → ${cp}</th></tr>`;
+  const tb = km2(cmp.total.base_km2); const tp = km2(cmp.total.plan_km2);
+  rows += `<tr><th>Σ</th><th>${tb.toFixed(1)}</th><th>${tp.toFixed(1)}</th><th class="${tp - tb > 0.05 ? 'delta-pos' : ''}">${signed(tp - tb)}</th><th>${cmp.total.base_features} → ${cmp.total.plan_features}</th></tr>`;
   const origin = state.origins.map((o) => (o.name_zh || o.name_en ? nameOf(o) : o.label)).join(' + ');
   const key = `<span><i style="background:${CMP_BASE}"></i>${esc(t('cmpBase'))}</span>` + (gained.size ? `<span><i style="background:${CMP_GAIN}"></i>${esc(t('cmpGain'))}</span>` : '');
   const el = $('#compare-result');
@@ -95,7 +83,7 @@ export function drawCompare(fit) {
   if (!only.length) onlyBox.innerHTML = `<div class="hint">${esc(t('nothingAdded'))}</div>`;
   for (const p of only) onlyBox.appendChild(reachedItem(p, `<span class="badge gain">+</span> ${fmtMin(p.minutes)}′`));
   const fastBox = el.querySelector('#cmp-faster');
-  for (const p of faster) fastBox.appendChild(reachedItem(p, `${fmtMin(rb.get(String(p.id)).minutes)}′ → ${fmtMin(p.minutes)}′`));
+  for (const f of faster) fastBox.appendChild(reachedItem(rp.get(String(f.id)), `${fmtMin(f.before)}′ → ${fmtMin(f.after)}′`));
   el.querySelector('#download-cmp').addEventListener('click', () => {
     const tag = (fc, s) => fc.features.map((f) => ({ ...f, properties: { ...f.properties, scenario: s } }));
     download(JSON.stringify({ type: 'FeatureCollection', metadata: { compare: ['existing', planId], base: base.metadata, plan: plan.metadata }, features: [...tag(base, 'existing'), ...tag(plan, planId)] }), `compare-${planId}`, 'geojson', 'application/geo+json');

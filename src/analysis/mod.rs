@@ -1,0 +1,3 @@
+//! Analyses over the routing engines: the plan comparison.
+
+pub mod compare;
