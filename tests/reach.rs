@@ -226,8 +226,8 @@ fn walking_is_crow_fly_times_detour_at_walking_speed() {
         "{} vs {expected}",
         fq.minutes
     );
-    assert_eq!(r.metadata["street_model"]["model"], "crow_fly");
-    assert_eq!(r.metadata["street_model"]["detour_factor"], 1.3);
+    assert_eq!(r.metadata.street_model.model, "crow_fly");
+    assert_eq!(r.metadata.street_model.detour_factor, Some(1.3));
 }
 
 // ---------------------------------------------------------------------------------------------

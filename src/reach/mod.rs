@@ -934,16 +934,20 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
     let mut result =
         ReachResult::assemble(city, req, tf.scenario, tf.origins, reached, bands, info);
     if timed.is_none() && req.mode == Mode::Transit {
-        result.metadata["transit"]["transfer_penalty_minutes"] =
-            serde_json::json!(params.transfer_penalty_s / 60.0);
+        if let Some(result::TransitInfo::Steady(s)) = &mut result.metadata.transit {
+            s.transfer_penalty_minutes = params.transfer_penalty_s / 60.0;
+        }
     }
     if let Some(t) = &timed {
         result.set_timed(t);
         if !std::ptr::eq(req, orig) {
-            result.metadata["transit"]["depart_note"] = serde_json::json!(
-                "no departure given: a timetabled network answers at its default, 08:00 on the \
-                 first Tuesday of the feeds' calendar with service"
-            );
+            if let Some(result::TransitInfo::Timed(m)) = &mut result.metadata.transit {
+                m.depart_note = Some(
+                    "no departure given: a timetabled network answers at its default, 08:00 on \
+                     the first Tuesday of the feeds' calendar with service"
+                        .into(),
+                );
+            }
         }
     }
     Ok(result)

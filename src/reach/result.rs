@@ -319,10 +319,71 @@ pub struct Band {
     pub area_km2: Option<f64>,
 }
 
+/// The scenario an answer is for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// How an answer was computed: the query as the engine understood it, the scenario, the street
+/// model and the transit search. Written into every answer; the table reads it directly.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReachMetadata {
+    pub mode: Mode,
+    pub minutes: f64,
+    pub bands: Vec<f64>,
+    pub band_form: BandForm,
+    pub scenario: ScenarioRef,
+    pub street_model: StreetModelInfo,
+    /// `None` (JSON null) for walk, bike and drive.
+    pub transit: Option<TransitInfo>,
+    pub origins: Vec<ResolvedOrigin>,
+    pub data: String,
+}
+
+/// The transit search behind an answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TransitInfo {
+    Steady(SteadyInfo),
+    Timed(TimedMetadata),
+}
+
+/// The steady-state (frequency-based) search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SteadyInfo {
+    pub wait: String,
+    pub transfer_penalty_minutes: f32,
+    pub service: String,
+}
+
+/// The timetable search (RAPTOR) on a service day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimedMetadata {
+    pub service: String,
+    pub depart: String,
+    pub calendar_day: String,
+    pub window_minutes: u32,
+    pub departures: u32,
+    pub percentiles: Vec<u8>,
+    pub percentile: u8,
+    pub draws: u32,
+    pub draws_note: String,
+    pub samples_per_stop: usize,
+    pub transfer_penalty_minutes: u32,
+    pub max_rides: usize,
+    pub legs_leave_at: String,
+    pub legs_note: String,
+    /// Set when the query gave no departure and the network's default was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depart_note: Option<String>,
+}
+
 /// The whole answer to a reach query.
 #[derive(Debug, Clone)]
 pub struct ReachResult {
-    pub metadata: Value,
+    pub metadata: ReachMetadata,
     pub origins: Vec<ResolvedOrigin>,
     pub bands: Vec<Band>,
     pub band_form: BandForm,
@@ -341,21 +402,29 @@ impl ReachResult {
     ) -> ReachResult {
         let sc = &city.transit.scenarios[scenario];
         let transit: Option<&TransitParams> = (req.mode == Mode::Transit).then_some(&city.params);
-        let metadata = json!({
-            "mode": req.mode,
-            "minutes": req.budget_minutes(),
-            "bands": req.bands,
-            "band_form": req.band_form,
-            "scenario": { "id": sc.id, "name": sc.name },
-            "street_model": street,
-            "transit": transit.map(|p| json!({
-                "wait": format!("{} × headway (expected wait for a random arrival)", p.wait_factor),
-                "transfer_penalty_minutes": p.transfer_penalty_s / 60.0,
-                "service": "frequency-based daytime service (06:00–23:00 headways)",
-            })),
-            "origins": origins,
-            "data": city.source.label(""),
-        });
+        let metadata = ReachMetadata {
+            mode: req.mode,
+            minutes: req.budget_minutes(),
+            bands: req.bands.clone(),
+            band_form: req.band_form,
+            scenario: ScenarioRef {
+                id: sc.id.clone(),
+                name: sc.name.clone(),
+            },
+            street_model: street,
+            transit: transit.map(|p| {
+                TransitInfo::Steady(SteadyInfo {
+                    wait: format!(
+                        "{} × headway (expected wait for a random arrival)",
+                        p.wait_factor
+                    ),
+                    transfer_penalty_minutes: p.transfer_penalty_s / 60.0,
+                    service: "frequency-based daytime service (06:00–23:00 headways)".into(),
+                })
+            }),
+            origins: origins.clone(),
+            data: city.source.label(""),
+        };
         ReachResult {
             metadata,
             origins,
@@ -375,22 +444,23 @@ impl ReachResult {
         } else {
             "no frequency-based service to draw: one draw".to_string()
         };
-        self.metadata["transit"] = json!({
-            "service": "the feeds' timetables (RAPTOR on the service day)",
-            "depart": t.depart,
-            "calendar_day": crate::network::timetable::show_date(t.date),
-            "window_minutes": t.window_min,
-            "departures": t.window_min.max(1),
-            "percentiles": t.percentiles,
-            "percentile": t.percentile,
-            "draws": t.draws,
-            "draws_note": note,
-            "samples_per_stop": t.samples,
-            "transfer_penalty_minutes": 0,
-            "max_rides": t.max_rides,
-            "legs_leave_at": t.legs_depart,
-            "legs_note": "legs show the clock times of one departure: the query's, or the middle minute of its window",
-        });
+        self.metadata.transit = Some(TransitInfo::Timed(TimedMetadata {
+            service: "the feeds' timetables (RAPTOR on the service day)".into(),
+            depart: t.depart.clone(),
+            calendar_day: crate::network::timetable::show_date(t.date),
+            window_minutes: t.window_min,
+            departures: t.window_min.max(1),
+            percentiles: t.percentiles.clone(),
+            percentile: t.percentile,
+            draws: t.draws,
+            draws_note: note,
+            samples_per_stop: t.samples,
+            transfer_penalty_minutes: 0,
+            max_rides: t.max_rides,
+            legs_leave_at: t.legs_depart.clone(),
+            legs_note: "legs show the clock times of one departure: the query's, or the middle minute of its window".into(),
+            depart_note: None,
+        }));
     }
 
     /// Reached-feature counts per band and kind.
@@ -496,15 +566,11 @@ impl ReachResult {
             out,
             "Reach from {} by {} within {} min — scenario {}",
             origins.join(" + "),
-            m["mode"].as_str().unwrap_or(""),
-            m["minutes"],
-            m["scenario"]["id"].as_str().unwrap_or("")
+            m.mode,
+            json!(m.minutes),
+            m.scenario.id
         );
-        let _ = writeln!(
-            out,
-            "Street model: {}",
-            m["street_model"]["description"].as_str().unwrap_or("")
-        );
+        let _ = writeln!(out, "Street model: {}", m.street_model.description);
         let _ = writeln!(out);
         let counts = self.counts();
         let _ = writeln!(
