@@ -55,8 +55,27 @@ fn population_covers_every_district_with_its_census_count() {
         .unwrap()
         .expect("population.geojson");
     assert_eq!(pop.areas.len(), 12);
-    // The twelve district figures of the 2010 census add up to its municipal total.
-    assert_eq!(pop.total(), 8_626_505);
+    // The 2020 census: fifteen coded units (twelve districts less their functional zones, and
+    // three zones) put back on the twelve outlines add up to the bulletin's municipal total,
+    // 12,600,574, exactly: merging moves people between outlines, never in or out.
+    assert_eq!(pop.total(), 12_600_574);
+    assert!(pop.areas.iter().all(|a| a.census_year == 2020));
+    // Seven outlines are census units themselves; 中原区 takes 高新区, which lies inside it;
+    // the rest say they carry an estimated share of a zone (or 郑东新区 as booked).
+    let exact = pop
+        .areas
+        .iter()
+        .filter(|a| a.method.as_deref() == Some("census unit equals the outline"))
+        .count();
+    assert_eq!(exact, 7);
+    let by_code = |c: &str| pop.areas.iter().find(|a| a.district.adcode == c).unwrap();
+    assert_eq!(by_code("410102").population, 962_642 + 546_226);
+    assert_eq!(by_code("410185").population, 729_332);
+    assert!(by_code("410122")
+        .method
+        .as_deref()
+        .unwrap()
+        .contains("estimated share"));
     let districts = load_districts(&DataSource::Embedded, &CityBounds::ZHENGZHOU)
         .unwrap()
         .unwrap();
@@ -70,15 +89,15 @@ fn population_covers_every_district_with_its_census_count() {
     // The simplified outlines cover the municipality's 7,446 km² to within a few per cent.
     let area: f64 = pop.areas.iter().map(|a| a.area_km2).sum();
     assert!((7300.0..7700.0).contains(&area), "{area}");
-    // 二七广场 station lies in 二七区 (712,597 residents in 2010): density there is that
+    // 二七广场 station lies in 二七区 (1,061,263 residents in 2020): density there is that
     // district's count over its area; the Yellow River north of the city is outside.
     let erqi = pop
         .area_at(113.65976, 34.753649)
         .expect("二七广场 in a district");
     assert_eq!(erqi.district.adcode, "410103");
-    assert_eq!(erqi.population, 712_597);
+    assert_eq!(erqi.population, 1_061_263);
     let d = pop.density_at(113.65976, 34.753649);
-    assert!((d - 712_597.0 / erqi.area_km2).abs() < 1e-6);
+    assert!((d - 1_061_263.0 / erqi.area_km2).abs() < 1e-6);
     assert!(d > 3000.0, "{d}");
     assert_eq!(pop.density_at(116.4, 39.9), 0.0);
 }

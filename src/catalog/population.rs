@@ -20,6 +20,9 @@ pub struct PopulationArea {
     /// Residents at the census.
     pub population: u64,
     pub census_year: i32,
+    /// How the count was put on this outline when the census unit is not the outline itself
+    /// (functional zones merged back); `None` when the file does not say.
+    pub method: Option<String>,
     /// Area of the outline on the WGS-84 ellipsoid, km².
     pub area_km2: f64,
 }
@@ -78,12 +81,14 @@ impl Population {
                     "missing or not a year",
                 );
             }
+            let method = get("method").and_then(Value::as_str).map(str::to_string);
             if let (Some(population), Some(census_year)) = (population, census_year) {
                 let area_km2 = district.geometry.geodesic_area_unsigned() / 1e6;
                 areas.push(PopulationArea {
                     district,
                     population,
                     census_year,
+                    method,
                     area_km2,
                 });
             }
