@@ -943,3 +943,46 @@ fn text_filter_matches_any_name() {
         .any(|(f, d)| f.id == "hub-zhengzhou-east" && *d < 1.0));
     assert!(haversine_m(p, near[0].0.anchor) < 1.0);
 }
+
+/// Positions moved to a published coordinate hold it: each lies within its stated accuracy of
+/// the coordinate read as WGS-84 and of the same coordinate read as GCJ-02 (converted with the
+/// crate's function), since the sources do not state their datum. The new Zhengzhou Museum is
+/// also where a travel guide puts it, about 300 m east of an exit of 奥体中心 station, and
+/// no longer at 市民中心 station, 2.6 km away, where it was before.
+#[test]
+fn positions_taken_from_published_coordinates_hold_both_datum_readings() {
+    use cityreach::geodesy::gcj02_to_wgs84;
+    let embedded = real();
+    let published = [
+        ("cul-zhengzhou-museum-new", [113.546_827_8, 34.739_613_9]),
+        ("cul-xiaoshuangqiao-site", [113.575, 34.854]),
+        ("cul-xinzhai-site", [113.541_667, 34.441_667]),
+    ];
+    for (id, p) in published {
+        let f = embedded.get(id).unwrap();
+        let acc = f.position.accuracy_m;
+        for q in [p, gcj02_to_wgs84(p)] {
+            let d = haversine_m(f.anchor, q);
+            assert!(d <= acc, "{id}: {d:.0} m from {q:?}, accuracy {acc} m");
+        }
+        // The two readings are some 600 m apart; the accuracy is wider than that, not 1 km.
+        assert!(acc >= haversine_m(p, gcj02_to_wgs84(p)), "{id}");
+    }
+    let metro = |name: &str| metro_stop(name);
+    let museum = embedded.get("cul-zhengzhou-museum-new").unwrap().anchor;
+    assert!(haversine_m(museum, metro("metro-aoti-zhongxin")) < 800.0);
+    assert!(haversine_m(museum, metro("metro-shimin-zhongxin")) > 2000.0);
+    // The Central Cultural District's other venues moved with it, off 市民中心 station.
+    for id in [
+        "com-central-cultural-district",
+        "cul-zhengzhou-cultural-centre",
+        "cul-zhengzhou-yu-opera-theatre",
+        "cul-zhengzhou-quju-opera-troupe",
+    ] {
+        let f = embedded.get(id).unwrap();
+        assert!(
+            haversine_m(f.anchor, museum) <= f.position.accuracy_m,
+            "{id}"
+        );
+    }
+}
