@@ -171,6 +171,22 @@ mod tests {
     }
 
     #[test]
+    fn the_method_is_read_when_given_and_none_when_not() {
+        let with = square("1", 0.0, Value::from(5)).replace(
+            r#""census_year":2010"#,
+            r#""census_year":2020,"method":"district plus a zone""#,
+        );
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{with},{}]}}"#,
+            square("2", 0.1, Value::from(7))
+        );
+        let p = Population::from_geojson_str(&text, "t", &WORLD).unwrap();
+        assert_eq!(p.areas[0].method.as_deref(), Some("district plus a zone"));
+        assert_eq!(p.areas[0].census_year, 2020);
+        assert_eq!(p.areas[1].method, None);
+    }
+
+    #[test]
     fn a_missing_or_negative_count_names_the_district() {
         let text = format!(
             r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
