@@ -986,3 +986,117 @@ fn positions_taken_from_published_coordinates_hold_both_datum_readings() {
         );
     }
 }
+
+/// How a published coordinate whose source states no datum is read.
+#[derive(Clone, Copy, Debug)]
+enum Reading {
+    /// Settled as GCJ-02 by a WGS-84 fact next to it: the position holds the converted point.
+    Gcj02,
+    /// Settled as WGS-84: the position holds the point as published.
+    Wgs84,
+    /// Not settled: the position holds both readings.
+    Either,
+}
+
+/// Bearing from `a` to `b` in degrees clockwise from north, on a local flat approximation.
+fn bearing_deg(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let k = a[1].to_radians().cos();
+    let (dx, dy) = ((b[0] - a[0]) * k, b[1] - a[1]);
+    (dx.atan2(dy).to_degrees() + 360.0) % 360.0
+}
+
+/// Positions checked against a Wikipedia coordinate of the place or of the hub they belong to.
+/// The datum of each coordinate is settled by a WGS-84 station next to it, or left open, in
+/// which case the stated accuracy covers both readings. Relative facts (a station "about 1 km
+/// south-west" of a landmark, a walk from a metro exit) are held too.
+#[test]
+fn positions_checked_against_wikipedia_coordinates() {
+    use cityreach::geodesy::gcj02_to_wgs84;
+    use Reading::*;
+    let cat = real();
+    // en.wikipedia "Erqi Memorial Tower"; "Zhengzhou East railway station"; zh.wikipedia
+    // "郑州航空港站 (地铁)"; en. and zh.wikipedia "Zhengzhou Xinzheng International Airport".
+    let erqi_tower = [113.666, 34.752];
+    let east = [113.7730, 34.7601];
+    let hangkonggang = [113.924_769_4, 34.4886];
+    let airport = [113.840_83, 34.519_72];
+
+    // What settles the datum: the tower stands on the square over 二七广场 station, which is
+    // near the GCJ-02 reading and far from the WGS-84 one; the 郑州航空港站 coordinate is the
+    // WGS-84 position of the metro station there, not its published GCJ-02 one.
+    let erqi_stop = metro_stop("metro-erqi-guangchang");
+    assert!(haversine_m(erqi_stop, gcj02_to_wgs84(erqi_tower)) < 150.0);
+    assert!(haversine_m(erqi_stop, erqi_tower) > 500.0);
+    let hkg_stop = metro_stop("metro-zhengzhou-hangkonggang-zhan");
+    assert!(haversine_m(hkg_stop, hangkonggang) < 100.0);
+    assert!(haversine_m(hkg_stop, gcj02_to_wgs84(hangkonggang)) > 500.0);
+
+    let checked = [
+        ("cul-erqi-red-culture-district", erqi_tower, Gcj02),
+        ("com-erqi-business-district", erqi_tower, Gcj02),
+        ("hub-erqi-square-underpass", erqi_tower, Gcj02),
+        ("com-dehua-pedestrian-street", erqi_tower, Gcj02),
+        ("hub-zhengzhou-east", east, Either),
+        ("com-zhengzhou-east-station-business-district", east, Either),
+        ("ftz-hub-headquarters-district", east, Either),
+        ("hub-zhengzhou-hangkonggang", hangkonggang, Wgs84),
+        ("hub-zhengzhou-airport-port", airport, Either),
+        ("ftz-airport-core-area", airport, Either),
+    ];
+    for (id, p, reading) in checked {
+        let f = cat.get(id).unwrap();
+        let acc = f.position.accuracy_m;
+        let (as_wgs, as_gcj) = (f.distance_m(p), f.distance_m(gcj02_to_wgs84(p)));
+        let holds = match reading {
+            Gcj02 => as_gcj <= acc,
+            Wgs84 => as_wgs <= acc,
+            Either => as_wgs <= acc && as_gcj <= acc,
+        };
+        assert!(
+            holds,
+            "{id} ({reading:?}): {as_wgs:.0} m from the WGS-84 reading, {as_gcj:.0} m from the \
+             GCJ-02 one, accuracy {acc} m"
+        );
+    }
+    // 郑州东站 claimed 200 m before; one reading is 387 m away, so the accuracy grew.
+    assert!(
+        cat.get("hub-zhengzhou-east")
+            .unwrap()
+            .distance_m(gcj02_to_wgs84(east))
+            > 200.0
+    );
+
+    // en.wikipedia "Zhengzhou railway station": about 1 km south-west of the Erqi tower.
+    let tower = gcj02_to_wgs84(erqi_tower);
+    for id in ["hub-zhengzhou", "com-railway-station-business-district"] {
+        let a = cat.get(id).unwrap().anchor;
+        let (d, b) = (haversine_m(tower, a), bearing_deg(tower, a));
+        assert!(
+            (700.0..=1500.0).contains(&d),
+            "{id}: {d:.0} m from the tower"
+        );
+        assert!(
+            (200.0..=250.0).contains(&b),
+            "{id}: bearing {b:.0}° from the tower"
+        );
+    }
+
+    // 郑州文庙 is on the north side of 东大街 about a 440 m walk from exit D of its station,
+    // so a point at the station cannot claim 200 m; 城隍庙 is near it, 575 m from the point.
+    let wenmiao = cat.get("cul-zhengzhou-confucian-temple").unwrap();
+    assert!(wenmiao.position.accuracy_m >= 440.0);
+    let city_god = cat.get("cul-city-god-temple").unwrap();
+    assert!(
+        city_god.distance_m(metro_stop("metro-zhengzhou-wenmiao")) <= city_god.position.accuracy_m
+    );
+
+    // The airport's terminal point lies within its 500 m of the Natural Earth point (public
+    // domain, WGS-84) and of the 新郑机场 metro station under the T2 ground-transport centre.
+    let terminal = cat.get("hub-xinzheng-airport").unwrap();
+    for q in [[113.8418, 34.5263], metro_stop("metro-xinzheng-jichang")] {
+        assert!(
+            terminal.distance_m(q) <= terminal.position.accuracy_m,
+            "{q:?}"
+        );
+    }
+}
