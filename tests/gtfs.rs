@@ -612,3 +612,34 @@ fn calibrated_metro_lines_take_their_published_run_times() {
         assert!(expect > 68.0 * 60.0 && expect < 71.0 * 60.0, "{expect}");
     }
 }
+
+/// No all-stops run time is published for line 2 or the 城郊线, but the news of the 城郊线
+/// opening (2017-01-12) gives the non-stop airport express that ran over both: 紫荆山 to
+/// 新郑机场 in about 50 min. The feed's all-stops trains over the same track must be slower
+/// than that, and by no more than 90 s for each stop the express passes (dwell, braking and
+/// acceleration, an assumption); the change at 南四环 is not counted, as the express ran through.
+#[test]
+fn line_2_and_the_chengjiao_line_are_slower_than_the_published_airport_express() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/zhengzhou/gtfs");
+    let feed = gtfs::load_folder(&dir).unwrap().remove(0);
+    let name = |st: &gtfs::StopTime| feed.stops[st.stop as usize].name.as_str();
+    // (seconds between two stops of a trip, stops strictly between them)
+    let leg = |id: &str, a: &str, b: &str| {
+        let t = feed.trips.iter().find(|t| t.id == id).unwrap();
+        let i = t.stop_times.iter().position(|s| name(s) == a).unwrap();
+        let j = t.stop_times.iter().position(|s| name(s) == b).unwrap();
+        assert!(i < j, "{id}: {a} before {b}");
+        let secs = t.stop_times[j].arrival_s - t.stop_times[i].departure_s;
+        (secs, j - i - 1)
+    };
+    let (s2, skipped2) = leg("metro-2-0", "紫荆山", "南四环(郑州航空港站)");
+    let (s9, skipped9) = leg("metro-chengjiao-0", "南四环(贾河)", "新郑机场");
+    let secs = f64::from(s2 + s9);
+    // The express also passes 南四环 itself.
+    let passed = (skipped2 + skipped9 + 1) as f64;
+    assert!(secs > 50.0 * 60.0, "{secs} s");
+    assert!(
+        secs <= 50.0 * 60.0 + 90.0 * passed,
+        "{secs} s for {passed} stops passed"
+    );
+}
