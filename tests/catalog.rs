@@ -1100,3 +1100,49 @@ fn positions_checked_against_wikipedia_coordinates() {
         );
     }
 }
+
+/// Places placed from the published coordinates of their parts or of the stations named after
+/// them. The Dengfeng World Heritage group is drawn around its two farthest components, so its
+/// accuracy covers Shaolin Monastery, the Gaocheng Observatory and 中岳庙 in either datum
+/// reading (it claimed 8000 m at 中岳庙 before, 14 km from Shaolin). The financial island sits
+/// among the three stations named after it, each within its 800 m.
+#[test]
+fn positions_checked_against_their_parts_and_named_stations() {
+    use cityreach::geodesy::gcj02_to_wgs84;
+    let cat = real();
+    let shaolin = [112.915_556, 34.500_278]; // en.wikipedia "Shaolin Monastery"
+    let observatory = [113.141_244, 34.399_714]; // UNESCO, property 1305
+    let observatory_wikidata = [113.140_71, 34.402_41];
+    let zhongyue = [113.067_778, 34.459_167]; // de.wikipedia "Songshan Zhongyue Miao"
+    let group = cat.get("cul-dengfeng-centre-of-heaven-and-earth").unwrap();
+    let acc = group.position.accuracy_m;
+    for p in [shaolin, observatory, observatory_wikidata, zhongyue] {
+        for q in [p, gcj02_to_wgs84(p)] {
+            assert!(
+                group.distance_m(q) <= acc,
+                "{q:?}: {:.0} m",
+                group.distance_m(q)
+            );
+        }
+    }
+    // No smaller circle around the same point would do: Shaolin is more than 11 km away.
+    assert!(group.distance_m(shaolin) > 11_000.0);
+
+    // The observatory anchors the sites placed in Gaocheng town.
+    for id in ["cul-wangchenggang-site-park", "cul-china-astronomy-museum"] {
+        let f = cat.get(id).unwrap();
+        for q in [observatory, gcj02_to_wgs84(observatory)] {
+            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}");
+        }
+    }
+
+    let island = cat.get("ftz-international-finance-island").unwrap();
+    for stop in [
+        "metro-jinrong-daobei",
+        "metro-jinrong-daonan",
+        "metro-jinrong-daoxi",
+    ] {
+        let d = island.distance_m(metro_stop(stop));
+        assert!(d <= island.position.accuracy_m, "{stop}: {d:.0} m");
+    }
+}
