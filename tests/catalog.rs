@@ -1145,4 +1145,16 @@ fn positions_checked_against_their_parts_and_named_stations() {
         let d = island.distance_m(metro_stop(stop));
         assert!(d <= island.position.accuracy_m, "{stop}: {d:.0} m");
     }
+
+    // 郑州商品交易所 stands at the southern entrance of the CBD's outer ring (its architects'
+    // project page): in the CBD's south, by 会展中心 station, not towards 中央商务区 station.
+    let zce = cat.get("com-zhengzhou-commodity-exchange").unwrap();
+    let (south, north) = (
+        zce.distance_m(metro_stop("metro-huizhan-zhongxin")),
+        zce.distance_m(metro_stop("metro-zhongyang-shangwu-qu")),
+    );
+    assert!(
+        south < north && south <= zce.position.accuracy_m,
+        "{south:.0} m, {north:.0} m"
+    );
 }
