@@ -1157,4 +1157,30 @@ fn positions_checked_against_their_parts_and_named_stations() {
         south < north && south <= zce.position.accuracy_m,
         "{south:.0} m, {north:.0} m"
     );
+
+    // Henan Daily (2025-09-10): 中牟's culture-tourism projects line about 8 km of 郑开大道,
+    // taken here as 8 km due east of 绿博园 station (line 8 runs along the avenue). Each
+    // project the paper names, and each feature anchored to that cluster, reaches the avenue
+    // within its accuracy; 只有河南 stood 4.7 km south of it claiming 2500 m.
+    let lvbo = metro_stop("metro-lvboyuan");
+    let km_east = |km: f64| {
+        let k = lvbo[1].to_radians().cos();
+        [lvbo[0] + km * 1000.0 / (111_195.0 * k), lvbo[1]]
+    };
+    let to_avenue = |f: &Feature| {
+        (0..=80)
+            .map(|i| f.distance_m(km_east(f64::from(i) / 10.0)))
+            .fold(f64::INFINITY, f64::min)
+    };
+    for id in [
+        "cul-only-henan-drama-city",
+        "com-fantawild-zhengzhou",
+        "cul-zhengzhou-international-creative-park",
+        "com-oct-culture-tourism-complex",
+        "cul-lvbo-park",
+    ] {
+        let f = cat.get(id).unwrap();
+        let d = to_avenue(f);
+        assert!(d <= f.position.accuracy_m, "{id}: {d:.0} m from the avenue");
+    }
 }
