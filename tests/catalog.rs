@@ -1183,4 +1183,16 @@ fn positions_checked_against_their_parts_and_named_stations() {
         let d = to_avenue(f);
         assert!(d <= f.position.accuracy_m, "{id}: {d:.0} m from the avenue");
     }
+
+    // 苑陵故城 is a walled city about 2300 m east–west by 1700 m (Baidu Baike via tianhewen.com);
+    // the station named after its west side lies within the accuracy, and the accuracy covers
+    // the half-width of the walls around the point.
+    let yuanling = cat.get("cul-yuanling-ancient-city").unwrap();
+    let west = metro_stop("metro-yuanlinggu-chengxi");
+    assert!(yuanling.distance_m(west) <= yuanling.position.accuracy_m);
+    assert!(
+        yuanling.anchor[0] > west[0],
+        "the city lies east of its west station"
+    );
+    assert!(yuanling.position.accuracy_m >= 2300.0 / 2.0);
 }
