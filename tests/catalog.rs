@@ -1195,4 +1195,12 @@ fn positions_checked_against_their_parts_and_named_stations() {
         "the city lies east of its west station"
     );
     assert!(yuanling.position.accuracy_m >= 2300.0 / 2.0);
+
+    // Xinzheng's government seat, from en.wikipedia, which names Gaode (GCJ-02) as its source:
+    // 黄帝故里 is placed in the town centre and 郑韩故城 (about 5 km by 4.5 km) around the town.
+    let seat = gcj02_to_wgs84([113.7402, 34.3964]);
+    for id in ["cul-huangdi-hometown", "cul-zheng-han-ancient-city-park"] {
+        let f = cat.get(id).unwrap();
+        assert!(f.distance_m(seat) <= f.position.accuracy_m, "{id}");
+    }
 }
