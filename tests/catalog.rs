@@ -1203,4 +1203,13 @@ fn positions_checked_against_their_parts_and_named_stations() {
         let f = cat.get(id).unwrap();
         assert!(f.distance_m(seat) <= f.position.accuracy_m, "{id}");
     }
+
+    // 中牟's coach station is placed in the south of the county seat; zh.wikipedia's county
+    // coordinate (datum not stated) is 2.4 km away in one reading and 2.7 km in the other.
+    let zhongmu = [114.010_833, 34.726_389];
+    let coach = cat.get("hub-zhongmou-south-coach-station").unwrap();
+    for q in [zhongmu, gcj02_to_wgs84(zhongmu)] {
+        assert!(coach.distance_m(q) <= coach.position.accuracy_m, "{q:?}");
+    }
+    assert!(coach.distance_m(gcj02_to_wgs84(zhongmu)) > 2500.0);
 }
