@@ -9,8 +9,9 @@ Usage:
 --out to geodata/zhengzhou/gtfs/ inside the repository.
 
 The feed is frequency based: every trip is a template starting at 00:00:00 and
-frequencies.txt repeats it over the day. Metro run times are not published, so they are
-derived from distance / average speed (dwell included in the average speed): the station
+frequencies.txt repeats it over the day. Few metro run times are published, so they are
+derived from distance / average speed (dwell included in the average speed), then scaled to a
+published end-to-end time where there is one (CALIBRATED): the station
 distances are scaled to the line's published route length where there is one (PUBLISHED_KM),
 otherwise straight-line distance x track factor. Every published figure and every assumption used is listed in the tables
 below and explained in geodata/zhengzhou/SOURCES.md.
@@ -90,6 +91,20 @@ PUBLISHED_KM = {
     "12号线": 16.5,
 }
 RING_LINES = {"5号线"}
+
+# Published end-to-end run times. Each line's distance-based segment times (above) are scaled
+# by one factor so that the run between the two named stations (direction 0, dwell included)
+# takes the published time; on a ring, from == to means one full loop including the closing
+# segment. The relative spacing stays the distance model's; the sum is the published fact.
+#   line: (from station, to station, seconds, source)
+CALIBRATED = {
+    # Railway Gazette, "Two Zhengzhou metro lines open" (2020-12-26): Line 3 from Henan
+    # Sports Centre to Henan Orthopaedics Hospital, "end-to-end journey time of 48min".
+    "3号线": ("省体育中心", "省骨科医院", 48 * 60, "Railway Gazette 2020-12"),
+    # 郑州市人民政府 (2019-05-18, via the city's news release on the opening): "绕环线一圈，
+    # 加上各站停站时间，约72分钟".
+    "5号线": ("月季公园", "月季公园", 72 * 60, "Zhengzhou government 2019-05"),
+}
 
 # Railway stations, placed at the WGS-84 position of their metro station record
 # (reference station_id), per the reference README.
@@ -245,19 +260,44 @@ def load_lines(ref_dir):
     return out
 
 
-def metro_segment_times(coords, kmh, total_s, track_km=None, ring=False):
+def raw_segment_times(coords, kmh, total_s, track_km=None, ring=False):
+    """Unrounded seconds per segment, plus the closing segment's on a ring (else 0)."""
     dists = [haversine_m(*coords[i], *coords[i + 1]) for i in range(len(coords) - 1)]
+    closing = haversine_m(*coords[-1], *coords[0]) if ring else 0.0
     if track_km is not None:
         # scale the straight lines to the published length; the speed is the assumption
-        closed = sum(dists) + (haversine_m(*coords[-1], *coords[0]) if ring else 0.0)
-        factor = track_km * 1000.0 / closed
+        factor = track_km * 1000.0 / (sum(dists) + closing)
         secs = [d * factor / (kmh / 3.6) for d in dists]
+        closing_s = closing * factor / (kmh / 3.6)
     elif total_s is not None:
         total_d = sum(dists)
         secs = [total_s * d / total_d for d in dists]
+        closing_s = total_s * closing / total_d
     else:
         secs = [run_seconds(d, kmh) for d in dists]
-    return [max(30, int(round(s))) for s in secs], dists
+        closing_s = run_seconds(closing, kmh) if ring else 0.0
+    return secs, closing_s, dists
+
+
+def metro_segment_times(coords, kmh, total_s, track_km=None, ring=False, scale=1.0):
+    secs, _, dists = raw_segment_times(coords, kmh, total_s, track_km, ring)
+    return [max(30, int(round(s * scale))) for s in secs], dists
+
+
+def calibration_factor(name, seq, stations, kmh, total_s):
+    """The factor that makes the distance model take the published time (1.0 if none)."""
+    if name not in CALIBRATED:
+        return 1.0
+    a, b, published_s, _ = CALIBRATED[name]
+    names = [stations[s]["name"] for s in seq]
+    if a not in names or b not in names:
+        sys.exit("%s: calibration stations %s/%s not on the line" % (name, a, b))
+    coords = [(stations[s]["lon"], stations[s]["lat"]) for s in seq]
+    secs, closing_s, _ = raw_segment_times(coords, kmh, total_s, PUBLISHED_KM.get(name),
+                                           name in RING_LINES)
+    i, j = names.index(a), names.index(b)
+    model = closing_s + sum(secs) if i == j else sum(secs[i:j])
+    return published_s / model
 
 
 def build(ref_dir, out_dir):
@@ -290,10 +330,11 @@ def build(ref_dir, out_dir):
     for name, color, seq in lines:
         route_id, long_name, kmh, total_s, headway, _ = METRO_LINES[name]
         routes.append([route_id, "zzmetro", name, long_name, "1", color, text_colour(color)])
+        scale = calibration_factor(name, seq, stations, kmh, total_s)
         for direction, ids in ((0, seq), (1, list(reversed(seq)))):
             coords = [(stations[s]["lon"], stations[s]["lat"]) for s in ids]
             secs, _ = metro_segment_times(coords, kmh, total_s, PUBLISHED_KM.get(name),
-                                          name in RING_LINES)
+                                          name in RING_LINES, scale)
             t, times = 0, [(0, 0)]
             for s in secs:
                 t += s

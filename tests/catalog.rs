@@ -55,8 +55,27 @@ fn population_covers_every_district_with_its_census_count() {
         .unwrap()
         .expect("population.geojson");
     assert_eq!(pop.areas.len(), 12);
-    // The twelve district figures of the 2010 census add up to its municipal total.
-    assert_eq!(pop.total(), 8_626_505);
+    // The 2020 census: fifteen coded units (twelve districts less their functional zones, and
+    // three zones) put back on the twelve outlines add up to the bulletin's municipal total,
+    // 12,600,574, exactly: merging moves people between outlines, never in or out.
+    assert_eq!(pop.total(), 12_600_574);
+    assert!(pop.areas.iter().all(|a| a.census_year == 2020));
+    // Seven outlines are census units themselves; 中原区 takes 高新区, which lies inside it;
+    // the rest say they carry an estimated share of a zone (or 郑东新区 as booked).
+    let exact = pop
+        .areas
+        .iter()
+        .filter(|a| a.method.as_deref() == Some("census unit equals the outline"))
+        .count();
+    assert_eq!(exact, 7);
+    let by_code = |c: &str| pop.areas.iter().find(|a| a.district.adcode == c).unwrap();
+    assert_eq!(by_code("410102").population, 962_642 + 546_226);
+    assert_eq!(by_code("410185").population, 729_332);
+    assert!(by_code("410122")
+        .method
+        .as_deref()
+        .unwrap()
+        .contains("estimated share"));
     let districts = load_districts(&DataSource::Embedded, &CityBounds::ZHENGZHOU)
         .unwrap()
         .unwrap();
@@ -70,15 +89,15 @@ fn population_covers_every_district_with_its_census_count() {
     // The simplified outlines cover the municipality's 7,446 km² to within a few per cent.
     let area: f64 = pop.areas.iter().map(|a| a.area_km2).sum();
     assert!((7300.0..7700.0).contains(&area), "{area}");
-    // 二七广场 station lies in 二七区 (712,597 residents in 2010): density there is that
+    // 二七广场 station lies in 二七区 (1,061,263 residents in 2020): density there is that
     // district's count over its area; the Yellow River north of the city is outside.
     let erqi = pop
         .area_at(113.65976, 34.753649)
         .expect("二七广场 in a district");
     assert_eq!(erqi.district.adcode, "410103");
-    assert_eq!(erqi.population, 712_597);
+    assert_eq!(erqi.population, 1_061_263);
     let d = pop.density_at(113.65976, 34.753649);
-    assert!((d - 712_597.0 / erqi.area_km2).abs() < 1e-6);
+    assert!((d - 1_061_263.0 / erqi.area_km2).abs() < 1e-6);
     assert!(d > 3000.0, "{d}");
     assert_eq!(pop.density_at(116.4, 39.9), 0.0);
 }
@@ -923,4 +942,274 @@ fn text_filter_matches_any_name() {
         .iter()
         .any(|(f, d)| f.id == "hub-zhengzhou-east" && *d < 1.0));
     assert!(haversine_m(p, near[0].0.anchor) < 1.0);
+}
+
+/// Positions moved to a published coordinate hold it: each lies within its stated accuracy of
+/// the coordinate read as WGS-84 and of the same coordinate read as GCJ-02 (converted with the
+/// crate's function), since the sources do not state their datum. The new Zhengzhou Museum is
+/// also where a travel guide puts it, about 300 m east of an exit of 奥体中心 station, and
+/// no longer at 市民中心 station, 2.6 km away, where it was before.
+#[test]
+fn positions_taken_from_published_coordinates_hold_both_datum_readings() {
+    use cityreach::geodesy::gcj02_to_wgs84;
+    let embedded = real();
+    let published = [
+        ("cul-zhengzhou-museum-new", [113.546_827_8, 34.739_613_9]),
+        ("cul-xiaoshuangqiao-site", [113.575, 34.854]),
+        ("cul-xinzhai-site", [113.541_667, 34.441_667]),
+    ];
+    for (id, p) in published {
+        let f = embedded.get(id).unwrap();
+        let acc = f.position.accuracy_m;
+        for q in [p, gcj02_to_wgs84(p)] {
+            let d = haversine_m(f.anchor, q);
+            assert!(d <= acc, "{id}: {d:.0} m from {q:?}, accuracy {acc} m");
+        }
+        // The two readings are some 600 m apart; the accuracy is wider than that, not 1 km.
+        assert!(acc >= haversine_m(p, gcj02_to_wgs84(p)), "{id}");
+    }
+    let metro = |name: &str| metro_stop(name);
+    let museum = embedded.get("cul-zhengzhou-museum-new").unwrap().anchor;
+    assert!(haversine_m(museum, metro("metro-aoti-zhongxin")) < 800.0);
+    assert!(haversine_m(museum, metro("metro-shimin-zhongxin")) > 2000.0);
+    // The Central Cultural District's other venues moved with it, off 市民中心 station.
+    for id in [
+        "com-central-cultural-district",
+        "cul-zhengzhou-cultural-centre",
+        "cul-zhengzhou-yu-opera-theatre",
+        "cul-zhengzhou-quju-opera-troupe",
+    ] {
+        let f = embedded.get(id).unwrap();
+        assert!(
+            haversine_m(f.anchor, museum) <= f.position.accuracy_m,
+            "{id}"
+        );
+    }
+}
+
+/// How a published coordinate whose source states no datum is read.
+#[derive(Clone, Copy, Debug)]
+enum Reading {
+    /// Settled as GCJ-02 by a WGS-84 fact next to it: the position holds the converted point.
+    Gcj02,
+    /// Settled as WGS-84: the position holds the point as published.
+    Wgs84,
+    /// Not settled: the position holds both readings.
+    Either,
+}
+
+/// Bearing from `a` to `b` in degrees clockwise from north, on a local flat approximation.
+fn bearing_deg(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let k = a[1].to_radians().cos();
+    let (dx, dy) = ((b[0] - a[0]) * k, b[1] - a[1]);
+    (dx.atan2(dy).to_degrees() + 360.0) % 360.0
+}
+
+/// Positions checked against a Wikipedia coordinate of the place or of the hub they belong to.
+/// The datum of each coordinate is settled by a WGS-84 station next to it, or left open, in
+/// which case the stated accuracy covers both readings. Relative facts (a station "about 1 km
+/// south-west" of a landmark, a walk from a metro exit) are held too.
+#[test]
+fn positions_checked_against_wikipedia_coordinates() {
+    use cityreach::geodesy::gcj02_to_wgs84;
+    use Reading::*;
+    let cat = real();
+    // en.wikipedia "Erqi Memorial Tower"; "Zhengzhou East railway station"; zh.wikipedia
+    // "郑州航空港站 (地铁)"; en. and zh.wikipedia "Zhengzhou Xinzheng International Airport".
+    let erqi_tower = [113.666, 34.752];
+    let east = [113.7730, 34.7601];
+    let hangkonggang = [113.924_769_4, 34.4886];
+    let airport = [113.840_83, 34.519_72];
+
+    // What settles the datum: the tower stands on the square over 二七广场 station, which is
+    // near the GCJ-02 reading and far from the WGS-84 one; the 郑州航空港站 coordinate is the
+    // WGS-84 position of the metro station there, not its published GCJ-02 one.
+    let erqi_stop = metro_stop("metro-erqi-guangchang");
+    assert!(haversine_m(erqi_stop, gcj02_to_wgs84(erqi_tower)) < 150.0);
+    assert!(haversine_m(erqi_stop, erqi_tower) > 500.0);
+    let hkg_stop = metro_stop("metro-zhengzhou-hangkonggang-zhan");
+    assert!(haversine_m(hkg_stop, hangkonggang) < 100.0);
+    assert!(haversine_m(hkg_stop, gcj02_to_wgs84(hangkonggang)) > 500.0);
+
+    let checked = [
+        ("cul-erqi-red-culture-district", erqi_tower, Gcj02),
+        ("com-erqi-business-district", erqi_tower, Gcj02),
+        ("hub-erqi-square-underpass", erqi_tower, Gcj02),
+        ("com-dehua-pedestrian-street", erqi_tower, Gcj02),
+        ("hub-zhengzhou-east", east, Either),
+        ("com-zhengzhou-east-station-business-district", east, Either),
+        ("ftz-hub-headquarters-district", east, Either),
+        ("hub-zhengzhou-hangkonggang", hangkonggang, Wgs84),
+        ("hub-zhengzhou-airport-port", airport, Either),
+        ("ftz-airport-core-area", airport, Either),
+    ];
+    for (id, p, reading) in checked {
+        let f = cat.get(id).unwrap();
+        let acc = f.position.accuracy_m;
+        let (as_wgs, as_gcj) = (f.distance_m(p), f.distance_m(gcj02_to_wgs84(p)));
+        let holds = match reading {
+            Gcj02 => as_gcj <= acc,
+            Wgs84 => as_wgs <= acc,
+            Either => as_wgs <= acc && as_gcj <= acc,
+        };
+        assert!(
+            holds,
+            "{id} ({reading:?}): {as_wgs:.0} m from the WGS-84 reading, {as_gcj:.0} m from the \
+             GCJ-02 one, accuracy {acc} m"
+        );
+    }
+    // 郑州东站 claimed 200 m before; one reading is 387 m away, so the accuracy grew.
+    assert!(
+        cat.get("hub-zhengzhou-east")
+            .unwrap()
+            .distance_m(gcj02_to_wgs84(east))
+            > 200.0
+    );
+
+    // en.wikipedia "Zhengzhou railway station": about 1 km south-west of the Erqi tower.
+    let tower = gcj02_to_wgs84(erqi_tower);
+    for id in ["hub-zhengzhou", "com-railway-station-business-district"] {
+        let a = cat.get(id).unwrap().anchor;
+        let (d, b) = (haversine_m(tower, a), bearing_deg(tower, a));
+        assert!(
+            (700.0..=1500.0).contains(&d),
+            "{id}: {d:.0} m from the tower"
+        );
+        assert!(
+            (200.0..=250.0).contains(&b),
+            "{id}: bearing {b:.0}° from the tower"
+        );
+    }
+
+    // 郑州文庙 is on the north side of 东大街 about a 440 m walk from exit D of its station,
+    // so a point at the station cannot claim 200 m; 城隍庙 is near it, 575 m from the point.
+    let wenmiao = cat.get("cul-zhengzhou-confucian-temple").unwrap();
+    assert!(wenmiao.position.accuracy_m >= 440.0);
+    let city_god = cat.get("cul-city-god-temple").unwrap();
+    assert!(
+        city_god.distance_m(metro_stop("metro-zhengzhou-wenmiao")) <= city_god.position.accuracy_m
+    );
+
+    // The airport's terminal point lies within its 500 m of the Natural Earth point (public
+    // domain, WGS-84) and of the 新郑机场 metro station under the T2 ground-transport centre.
+    let terminal = cat.get("hub-xinzheng-airport").unwrap();
+    for q in [[113.8418, 34.5263], metro_stop("metro-xinzheng-jichang")] {
+        assert!(
+            terminal.distance_m(q) <= terminal.position.accuracy_m,
+            "{q:?}"
+        );
+    }
+}
+
+/// Places placed from the published coordinates of their parts or of the stations named after
+/// them. The Dengfeng World Heritage group is drawn around its two farthest components, so its
+/// accuracy covers Shaolin Monastery, the Gaocheng Observatory and 中岳庙 in either datum
+/// reading (it claimed 8000 m at 中岳庙 before, 14 km from Shaolin). The financial island sits
+/// among the three stations named after it, each within its 800 m.
+#[test]
+fn positions_checked_against_their_parts_and_named_stations() {
+    use cityreach::geodesy::gcj02_to_wgs84;
+    let cat = real();
+    let shaolin = [112.915_556, 34.500_278]; // en.wikipedia "Shaolin Monastery"
+    let observatory = [113.141_244, 34.399_714]; // UNESCO, property 1305
+    let observatory_wikidata = [113.140_71, 34.402_41];
+    let zhongyue = [113.067_778, 34.459_167]; // de.wikipedia "Songshan Zhongyue Miao"
+    let group = cat.get("cul-dengfeng-centre-of-heaven-and-earth").unwrap();
+    let acc = group.position.accuracy_m;
+    for p in [shaolin, observatory, observatory_wikidata, zhongyue] {
+        for q in [p, gcj02_to_wgs84(p)] {
+            assert!(
+                group.distance_m(q) <= acc,
+                "{q:?}: {:.0} m",
+                group.distance_m(q)
+            );
+        }
+    }
+    // No smaller circle around the same point would do: Shaolin is more than 11 km away.
+    assert!(group.distance_m(shaolin) > 11_000.0);
+
+    // The observatory anchors the sites placed in Gaocheng town.
+    for id in ["cul-wangchenggang-site-park", "cul-china-astronomy-museum"] {
+        let f = cat.get(id).unwrap();
+        for q in [observatory, gcj02_to_wgs84(observatory)] {
+            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}");
+        }
+    }
+
+    let island = cat.get("ftz-international-finance-island").unwrap();
+    for stop in [
+        "metro-jinrong-daobei",
+        "metro-jinrong-daonan",
+        "metro-jinrong-daoxi",
+    ] {
+        let d = island.distance_m(metro_stop(stop));
+        assert!(d <= island.position.accuracy_m, "{stop}: {d:.0} m");
+    }
+
+    // 郑州商品交易所 stands at the southern entrance of the CBD's outer ring (its architects'
+    // project page): in the CBD's south, by 会展中心 station, not towards 中央商务区 station.
+    let zce = cat.get("com-zhengzhou-commodity-exchange").unwrap();
+    let (south, north) = (
+        zce.distance_m(metro_stop("metro-huizhan-zhongxin")),
+        zce.distance_m(metro_stop("metro-zhongyang-shangwu-qu")),
+    );
+    assert!(
+        south < north && south <= zce.position.accuracy_m,
+        "{south:.0} m, {north:.0} m"
+    );
+
+    // Henan Daily (2025-09-10): 中牟's culture-tourism projects line about 8 km of 郑开大道,
+    // taken here as 8 km due east of 绿博园 station (line 8 runs along the avenue). Each
+    // project the paper names, and each feature anchored to that cluster, reaches the avenue
+    // within its accuracy; 只有河南 stood 4.7 km south of it claiming 2500 m.
+    let lvbo = metro_stop("metro-lvboyuan");
+    let km_east = |km: f64| {
+        let k = lvbo[1].to_radians().cos();
+        [lvbo[0] + km * 1000.0 / (111_195.0 * k), lvbo[1]]
+    };
+    let to_avenue = |f: &Feature| {
+        (0..=80)
+            .map(|i| f.distance_m(km_east(f64::from(i) / 10.0)))
+            .fold(f64::INFINITY, f64::min)
+    };
+    for id in [
+        "cul-only-henan-drama-city",
+        "com-fantawild-zhengzhou",
+        "cul-zhengzhou-international-creative-park",
+        "com-oct-culture-tourism-complex",
+        "cul-lvbo-park",
+    ] {
+        let f = cat.get(id).unwrap();
+        let d = to_avenue(f);
+        assert!(d <= f.position.accuracy_m, "{id}: {d:.0} m from the avenue");
+    }
+
+    // 苑陵故城 is a walled city about 2300 m east–west by 1700 m (Baidu Baike via tianhewen.com);
+    // the station named after its west side lies within the accuracy, and the accuracy covers
+    // the half-width of the walls around the point.
+    let yuanling = cat.get("cul-yuanling-ancient-city").unwrap();
+    let west = metro_stop("metro-yuanlinggu-chengxi");
+    assert!(yuanling.distance_m(west) <= yuanling.position.accuracy_m);
+    assert!(
+        yuanling.anchor[0] > west[0],
+        "the city lies east of its west station"
+    );
+    assert!(yuanling.position.accuracy_m >= 2300.0 / 2.0);
+
+    // Xinzheng's government seat, from en.wikipedia, which names Gaode (GCJ-02) as its source:
+    // 黄帝故里 is placed in the town centre and 郑韩故城 (about 5 km by 4.5 km) around the town.
+    let seat = gcj02_to_wgs84([113.7402, 34.3964]);
+    for id in ["cul-huangdi-hometown", "cul-zheng-han-ancient-city-park"] {
+        let f = cat.get(id).unwrap();
+        assert!(f.distance_m(seat) <= f.position.accuracy_m, "{id}");
+    }
+
+    // 中牟's coach station is placed in the south of the county seat; zh.wikipedia's county
+    // coordinate (datum not stated) is 2.4 km away in one reading and 2.7 km in the other.
+    let zhongmu = [114.010_833, 34.726_389];
+    let coach = cat.get("hub-zhongmou-south-coach-station").unwrap();
+    for q in [zhongmu, gcj02_to_wgs84(zhongmu)] {
+        assert!(coach.distance_m(q) <= coach.position.accuracy_m, "{q:?}");
+    }
+    assert!(coach.distance_m(gcj02_to_wgs84(zhongmu)) > 2500.0);
 }

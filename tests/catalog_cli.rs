@@ -103,7 +103,7 @@ fn check_data_passes_on_the_real_seeds() {
         "{out}"
     );
     assert!(
-        out.contains("8626505 residents") && out.contains("279 cities"),
+        out.contains("12600574 residents (census 2020)") && out.contains("279 cities"),
         "{out}"
     );
 }

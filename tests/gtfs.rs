@@ -568,3 +568,78 @@ fn the_real_eptc_feed_loads_with_its_published_counts() {
         }
     }
 }
+
+/// Metro lines with a published end-to-end run time run it in the feed the city loads, to
+/// within 30 s (each segment is rounded to the second). Line 3: 省体育中心 → 省骨科医院 in 48 min
+/// (Railway Gazette, opening of 2020-12-26). Line 5 is a ring whose loop takes 72 min (Zhengzhou
+/// government, 2019-05); the feed's trip is the loop opened at 五一公园, so it takes the share of
+/// 72 min that its stops' distances are of the loop's, the closing hop measured here.
+#[test]
+fn calibrated_metro_lines_take_their_published_run_times() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/zhengzhou/gtfs");
+    let feed = gtfs::load_folder(&dir).unwrap().remove(0);
+    let trip = |id: &str| feed.trips.iter().find(|t| t.id == id).unwrap();
+    let name = |st: &gtfs::StopTime| feed.stops[st.stop as usize].name.as_str();
+    let between = |id: &str, a: &str, b: &str| {
+        let t = trip(id);
+        let at = |n: &str| t.stop_times.iter().find(|s| name(s) == n).unwrap();
+        (i64::from(at(b).arrival_s) - i64::from(at(a).departure_s)).abs()
+    };
+    for id in ["metro-3-0", "metro-3-1"] {
+        let s = between(id, "省体育中心", "省骨科医院");
+        assert!((s - 48 * 60).abs() <= 30, "{id}: {s} s");
+    }
+    let pos = |st: &gtfs::StopTime| feed.stops[st.stop as usize].lonlat.unwrap();
+    let hav = |a: [f64; 2], b: [f64; 2]| {
+        let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
+        let h = ((la2 - la1) / 2.0).sin().powi(2)
+            + la1.cos() * la2.cos() * ((b[0] - a[0]).to_radians() / 2.0).sin().powi(2);
+        2.0 * 6_371_008.8 * h.sqrt().asin()
+    };
+    for id in ["metro-5-0", "metro-5-1"] {
+        let t = trip(id);
+        let st = &t.stop_times;
+        assert_eq!(st.len(), 32);
+        let open: f64 = st.windows(2).map(|w| hav(pos(&w[0]), pos(&w[1]))).sum();
+        let closing = hav(pos(&st[31]), pos(&st[0]));
+        let expect = 72.0 * 60.0 * open / (open + closing);
+        let s = f64::from(st[31].arrival_s - st[0].departure_s);
+        assert!(
+            (s - expect).abs() <= 30.0,
+            "{id}: {s} s, expected {expect:.0} s"
+        );
+        // The loop is a little longer than the open trip: the closing hop is one station apart.
+        assert!(expect > 68.0 * 60.0 && expect < 71.0 * 60.0, "{expect}");
+    }
+}
+
+/// No all-stops run time is published for line 2 or the 城郊线, but the news of the 城郊线
+/// opening (2017-01-12) gives the non-stop airport express that ran over both: 紫荆山 to
+/// 新郑机场 in about 50 min. The feed's all-stops trains over the same track must be slower
+/// than that, and by no more than 90 s for each stop the express passes (dwell, braking and
+/// acceleration, an assumption); the change at 南四环 is not counted, as the express ran through.
+#[test]
+fn line_2_and_the_chengjiao_line_are_slower_than_the_published_airport_express() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/zhengzhou/gtfs");
+    let feed = gtfs::load_folder(&dir).unwrap().remove(0);
+    let name = |st: &gtfs::StopTime| feed.stops[st.stop as usize].name.as_str();
+    // (seconds between two stops of a trip, stops strictly between them)
+    let leg = |id: &str, a: &str, b: &str| {
+        let t = feed.trips.iter().find(|t| t.id == id).unwrap();
+        let i = t.stop_times.iter().position(|s| name(s) == a).unwrap();
+        let j = t.stop_times.iter().position(|s| name(s) == b).unwrap();
+        assert!(i < j, "{id}: {a} before {b}");
+        let secs = t.stop_times[j].arrival_s - t.stop_times[i].departure_s;
+        (secs, j - i - 1)
+    };
+    let (s2, skipped2) = leg("metro-2-0", "紫荆山", "南四环(郑州航空港站)");
+    let (s9, skipped9) = leg("metro-chengjiao-0", "南四环(贾河)", "新郑机场");
+    let secs = f64::from(s2 + s9);
+    // The express also passes 南四环 itself.
+    let passed = (skipped2 + skipped9 + 1) as f64;
+    assert!(secs > 50.0 * 60.0, "{secs} s");
+    assert!(
+        secs <= 50.0 * 60.0 + 90.0 * passed,
+        "{secs} s for {passed} stops passed"
+    );
+}

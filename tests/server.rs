@@ -480,7 +480,7 @@ fn paging_sees_every_feature_exactly_once() {
     }
     let districts = srv.json("/collections/districts/items");
     assert_eq!(districts["numberMatched"], 12);
-    // One population feature per district; the counts add up to the 2010 census total.
+    // One population feature per district; the counts add up to the 2020 census total.
     let pop = srv.json("/collections/population/items");
     assert_eq!(pop["numberMatched"], 12);
     let total: u64 = pop["features"]
@@ -489,7 +489,7 @@ fn paging_sees_every_feature_exactly_once() {
         .iter()
         .map(|f| f["properties"]["population"].as_u64().unwrap())
         .sum();
-    assert_eq!(total, 8_626_505);
+    assert_eq!(total, 12_600_574);
     // China's 279 prefecture-level cities for the national targets, Zhengzhou the origin.
     let national = srv.json("/collections/national/items?limit=1000");
     assert_eq!(national["numberMatched"], 279);

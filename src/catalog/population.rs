@@ -20,6 +20,9 @@ pub struct PopulationArea {
     /// Residents at the census.
     pub population: u64,
     pub census_year: i32,
+    /// How the count was put on this outline when the census unit is not the outline itself
+    /// (functional zones merged back); `None` when the file does not say.
+    pub method: Option<String>,
     /// Area of the outline on the WGS-84 ellipsoid, km².
     pub area_km2: f64,
 }
@@ -78,12 +81,14 @@ impl Population {
                     "missing or not a year",
                 );
             }
+            let method = get("method").and_then(Value::as_str).map(str::to_string);
             if let (Some(population), Some(census_year)) = (population, census_year) {
                 let area_km2 = district.geometry.geodesic_area_unsigned() / 1e6;
                 areas.push(PopulationArea {
                     district,
                     population,
                     census_year,
+                    method,
                     area_km2,
                 });
             }
@@ -163,6 +168,22 @@ mod tests {
         assert_eq!(p.density_at(0.15, 0.05), 0.0);
         assert_eq!(p.density_at(1.0, 1.0), 0.0);
         assert!((p.people_in_cell(0.05, 0.05, 0.01) - d * 0.01).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_method_is_read_when_given_and_none_when_not() {
+        let with = square("1", 0.0, Value::from(5)).replace(
+            r#""census_year":2010"#,
+            r#""census_year":2020,"method":"district plus a zone""#,
+        );
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{with},{}]}}"#,
+            square("2", 0.1, Value::from(7))
+        );
+        let p = Population::from_geojson_str(&text, "t", &WORLD).unwrap();
+        assert_eq!(p.areas[0].method.as_deref(), Some("district plus a zone"));
+        assert_eq!(p.areas[0].census_year, 2020);
+        assert_eq!(p.areas[1].method, None);
     }
 
     #[test]

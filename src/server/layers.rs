@@ -400,6 +400,7 @@ fn population_layer(city: &City) -> Option<Layer> {
                     "name_en": d.name_en,
                     "population": a.population,
                     "census_year": a.census_year,
+                    "method": a.method,
                     "area_km2": (a.area_km2 * 10.0).round() / 10.0,
                     "density_per_km2": a.density_per_km2().round(),
                     "distribution": "uniform over the district's area",

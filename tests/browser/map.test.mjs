@@ -1101,9 +1101,9 @@ test('population layer: districts shaded by density with a legend, in 中文 and
     await p.waitForSelector('#pop-legend:not([hidden])');
     const rows = await p.$$eval('#pop-legend .row', (els) => els.map((e) => e.textContent));
     assert.deepEqual(rows, ['< 750', '750–1,500', '1,500–3,000', '3,000–5,000', '≥ 5,000']);
-    assert.match(await p.textContent('#pop-legend .pop-title'), lang === 'zh' ? /2010 年普查/ : /2010 census/);
+    assert.match(await p.textContent('#pop-legend .pop-title'), lang === 'zh' ? /2020 年普查/ : /2020 census/);
     await mapIdle(p);
-    // 金水区 (6,556 per km²) is in the densest band, 中牟县 (511) in the lightest.
+    // 金水区 (about 8,900 per km² in 2020) is in the densest band, 中牟县 (about 1,000) in the second lightest.
     const shade = await p.evaluate(() => {
       const m = window.cityreach.map;
       const out = {};
@@ -1112,7 +1112,7 @@ test('population layer: districts shaded by density with a legend, in 中文 and
     });
     const hex = (c) => (typeof c === 'string' ? c : `rgba(${Math.round(c.r * 255)},${Math.round(c.g * 255)},${Math.round(c.b * 255)})`);
     assert.equal(hex(shade['Jinshui District']), 'rgba(156,47,38)');
-    assert.equal(hex(shade['Zhongmu County']), 'rgba(253,230,207)');
+    assert.equal(hex(shade['Zhongmu County']), 'rgba(247,189,143)');
     await p.screenshot({ path: path.join(ARTIFACTS, `population-${tag}.png`) });
     assert.deepEqual(await contrastFailures(p), [], `${tag}: text contrast`);
     await p.click('#bm-population');

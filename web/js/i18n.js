@@ -51,7 +51,7 @@ const STRINGS = {
   natBeyondRange: ['超出数据范围', 'beyond the data\'s range'],
   natPop2010: ['2010 年人口 {n}', 'Population 2010: {n}'],
   bm_population: ['人口密度', 'Population density'],
-  popLegend: ['常住人口密度（人/平方公里，2010 年普查，区内均匀分布）', 'Residents per km² (2010 census, uniform over each district)'],
+  popLegend: ['常住人口密度（人/平方公里，2020 年普查，区内均匀分布）', 'Residents per km² (2020 census, uniform over each district)'],
   tabAccess: ['可达性分析', 'Accessibility'],
   accIntro: ['网格中每个单元（以单元中心为起点）在时限内可达的机会数量。', 'How many opportunities each grid cell reaches within the time limit (each cell from its centre).'],
   accOpp: ['机会', 'Opportunities'],
