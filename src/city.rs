@@ -139,8 +139,8 @@ impl City {
         area.unwrap_or([0.0; 4])
     }
 
-    /// The same city on another network (a request's scenario, flattened so that its one
-    /// scenario is index 0): catalog, streets and targets shared, the area kept.
+    /// The same city on another network (one with a request's scenario added): catalog,
+    /// streets and targets shared, the area kept.
     pub fn with_transit(&self, transit: TransitNetwork) -> City {
         let graphs = (0..transit.scenarios.len())
             .map(|s| TransitGraph::build(&transit, s, &self.params))

@@ -2,8 +2,14 @@
 //! the shipped `plan-2025` against the answers it gave before it was written as modifications,
 //! whole rejection of invalid edits, and the cache.
 
+use cityreach::geodesy::haversine_m;
 use cityreach::reach::{self, Mode, Origin, ReachRequest};
+use cityreach::scenario::{self, Modification, ScenarioError};
 use cityreach::{City, DataSource};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// FNV-1a over a string: a compact fingerprint of a whole answer.
 fn fnv(s: &str) -> u64 {
@@ -108,4 +114,419 @@ fn plan_2025_as_modifications_gives_exactly_the_answers_it_gave_before() {
         assert_eq!(a, b);
     }
     assert_eq!(now.len(), PLAN_2025_BEFORE.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every modification type on a small hand-made network with exact times.
+// ---------------------------------------------------------------------------------------------
+
+/// Stops s0–s5 (named "Stop 0" …) with a feature f0–f5 on each:
+/// s0 A (113.60, 34.70), s1 B (113.65), s2 C (113.70), s3 D (113.75) on route R0, 5 min per hop,
+/// every 10 min; s4 F (113.75, 34.80) → s5 G (113.80, 34.80) on route R1, 5 min, every 10 min.
+/// Neighbouring stops are ≥ 4.5 km apart, beyond a 60-minute walk at the crow-fly proxy's pace.
+const STOPS: [[f64; 2]; 6] = [
+    [113.60, 34.70],
+    [113.65, 34.70],
+    [113.70, 34.70],
+    [113.75, 34.70],
+    [113.75, 34.80],
+    [113.80, 34.80],
+];
+/// A feature with no stop of its own, 5.6 km north of s0.
+const E: [f64; 2] = [113.60, 34.75];
+
+fn small_city() -> &'static City {
+    static C: OnceLock<City> = OnceLock::new();
+    C.get_or_init(|| build_small("shared"))
+}
+
+fn build_small(tag: &str) -> City {
+    {
+        let dir =
+            std::env::temp_dir().join(format!("cityreach-scenario-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let g = dir.join("gtfs");
+        std::fs::create_dir_all(&g).unwrap();
+        let mut feats = Vec::new();
+        for (i, p) in STOPS.iter().chain([&E]).enumerate() {
+            feats.push(format!(
+                r#"{{"type":"Feature","id":"com-f{i}","geometry":{{"type":"Point","coordinates":[{},{}]}},"properties":{{"kind":"commercial","subkind":"mall","name_zh":"f{i}","name_en":"f{i}","name_pinyin":"f{i}","aliases":[],"status":"existing","year":null,"status_as_of":2026,"sources":[{{"doc":"000_2e4118b01e10da6a.txt","line":1}}],"position":{{"method":"estimated","accuracy_m":100}},"area_km2":null,"district":null,"note":null}}}}"#,
+                p[0], p[1]
+            ));
+        }
+        std::fs::write(
+            dir.join("features.geojson"),
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+                feats.join(",")
+            ),
+        )
+        .unwrap();
+        let files = [
+            ("agency.txt", "agency_id,agency_name,agency_url,agency_timezone\na,Test,https://example.org,Asia/Shanghai\n".to_string()),
+            ("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nd,1,1,1,1,1,1,1,20260101,20261231\n".to_string()),
+            ("stops.txt", {
+                let mut t = String::from("stop_id,stop_name,stop_lat,stop_lon\n");
+                for (i, p) in STOPS.iter().enumerate() {
+                    t += &format!("s{i},Stop {i},{},{}\n", p[1], p[0]);
+                }
+                t
+            }),
+            ("routes.txt", "route_id,agency_id,route_short_name,route_long_name,route_type\nr0,a,R0,Route 0,1\nr1,a,R1,Route 1,1\n".to_string()),
+            ("trips.txt", "route_id,service_id,trip_id\nr0,d,t0\nr1,d,t1\n".to_string()),
+            ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nt0,00:00:00,00:00:00,s0,1\nt0,00:05:00,00:05:00,s1,2\nt0,00:10:00,00:10:00,s2,3\nt0,00:15:00,00:15:00,s3,4\nt1,00:00:00,00:00:00,s4,1\nt1,00:05:00,00:05:00,s5,2\n".to_string()),
+            ("frequencies.txt", "trip_id,start_time,end_time,headway_secs\nt0,06:00:00,23:00:00,600\nt1,06:00:00,23:00:00,600\n".to_string()),
+        ];
+        for (name, text) in files {
+            std::fs::write(g.join(name), text).unwrap();
+        }
+        City::load(DataSource::Folder(dir)).unwrap()
+    }
+}
+
+fn mods(v: Value) -> Vec<Modification> {
+    scenario::parse_list(v.as_array().unwrap()).unwrap()
+}
+
+/// Minutes to each feature reached within 60 min of s0 by transit.
+fn times(city: &City, modifications: Value) -> BTreeMap<String, f64> {
+    let mut req = ReachRequest::new(Origin::parse("113.60,34.70").unwrap(), 60.0);
+    req.polygons = false;
+    let r = scenario::reach(city, &req, &mods(modifications)).unwrap();
+    r.reached
+        .iter()
+        .map(|f| (f.id.trim_start_matches("com-").to_string(), f.minutes))
+        .collect()
+}
+
+fn expect(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+fn round1(m: f64) -> f64 {
+    (m * 10.0).round() / 10.0
+}
+
+#[test]
+fn the_base_answer_of_the_small_network() {
+    // Wait 5 (half of 10), then 5 min per hop.
+    let base = expect(&[("f0", 0.0), ("f1", 10.0), ("f2", 15.0), ("f3", 20.0)]);
+    assert_eq!(times(small_city(), json!([])), base);
+}
+
+#[test]
+fn adjust_frequency_changes_the_wait() {
+    let c = small_city();
+    let t = times(
+        c,
+        json!([{"type": "adjust-frequency", "route": "R0", "headway_min": 4}]),
+    );
+    assert_eq!(
+        t,
+        expect(&[("f0", 0.0), ("f1", 7.0), ("f2", 12.0), ("f3", 17.0)])
+    );
+    // For 07:00–08:00 only: 1 h of the 17 h day at 4 min, 16 h at 10 min, averaged as rates.
+    let t = times(
+        c,
+        json!([{"type": "adjust-frequency", "route": "r0", "headway_min": 4, "window": ["07:00", "08:00"]}]),
+    );
+    let headway_s = 1.0 / ((16.0 / 17.0) / 600.0 + (1.0 / 17.0) / 240.0);
+    let wait = headway_s / 2.0 / 60.0;
+    assert_eq!(
+        t,
+        expect(&[
+            ("f0", 0.0),
+            ("f1", round1(wait + 5.0)),
+            ("f2", round1(wait + 10.0)),
+            ("f3", round1(wait + 15.0))
+        ])
+    );
+}
+
+#[test]
+fn adjust_speed_by_factor_speed_and_between_two_stops() {
+    let c = small_city();
+    let t = times(
+        c,
+        json!([{"type": "adjust-speed", "route": "Route 0", "factor": 2}]),
+    );
+    assert_eq!(
+        t,
+        expect(&[("f0", 0.0), ("f1", 7.5), ("f2", 10.0), ("f3", 12.5)])
+    );
+    let t = times(
+        c,
+        json!([{"type": "adjust-speed", "route": "R0", "factor": 2, "from": "Stop 1", "to": "s2"}]),
+    );
+    assert_eq!(
+        t,
+        expect(&[("f0", 0.0), ("f1", 10.0), ("f2", 12.5), ("f3", 17.5)])
+    );
+    // 60 km/h over the straight line × 1.15 between s1 and s2.
+    let t = times(
+        c,
+        json!([{"type": "adjust-speed", "route": "R0", "speed_kmh": 60, "from": "s1", "to": "s2"}]),
+    );
+    let hop = haversine_m(STOPS[1], STOPS[2]) * 1.15 / (60.0 / 3.6) / 60.0;
+    assert_eq!(
+        t,
+        expect(&[
+            ("f0", 0.0),
+            ("f1", 10.0),
+            ("f2", round1(10.0 + hop)),
+            ("f3", round1(15.0 + hop))
+        ])
+    );
+}
+
+#[test]
+fn remove_stops_and_remove_route() {
+    let c = small_city();
+    // Vehicles pass s2 without stopping: s3 keeps its time.
+    let closed = expect(&[("f0", 0.0), ("f1", 10.0), ("f3", 20.0)]);
+    assert_eq!(
+        times(c, json!([{"type": "remove-stops", "stops": ["s2"]}])),
+        closed
+    );
+    assert_eq!(
+        times(
+            c,
+            json!([{"type": "remove-stops", "stops": ["Stop 2"], "route": "R0"}])
+        ),
+        closed
+    );
+    assert_eq!(
+        times(c, json!([{"type": "remove-route", "route": "R0"}])),
+        expect(&[("f0", 0.0)])
+    );
+}
+
+#[test]
+fn add_line_through_existing_and_new_stops() {
+    let c = small_city();
+    // s0 → s3 in 6 min every 6 min: 3 + 6.
+    let t = times(
+        c,
+        json!([{"type": "add-line", "mode": "metro", "stops": ["s0", "Stop 3"], "run_min": [6], "headway_min": 6}]),
+    );
+    assert_eq!(
+        t,
+        expect(&[("f0", 0.0), ("f1", 10.0), ("f2", 15.0), ("f3", 9.0)])
+    );
+    // A new stop at E, 60 km/h over the straight line × 1.15, every 10 min.
+    let t = times(
+        c,
+        json!([{"type": "add-line", "name": "north", "mode": "bus",
+                "stops": ["s0", {"name": "E", "lon": E[0], "lat": E[1]}],
+                "headway_min": 10, "speed_kmh": 60}]),
+    );
+    let ride = haversine_m(STOPS[0], E) * 1.15 / (60.0 / 3.6) / 60.0;
+    assert_eq!(
+        t,
+        expect(&[
+            ("f0", 0.0),
+            ("f1", 10.0),
+            ("f2", 15.0),
+            ("f3", 20.0),
+            ("f6", round1(5.0 + ride))
+        ])
+    );
+}
+
+#[test]
+fn add_transfer_joins_two_lines() {
+    // s3 at 20, a 1-minute walk to s4; then R1: wait 5 + transfer penalty 2, ride 5.
+    let t = times(
+        small_city(),
+        json!([{"type": "add-transfer", "from": "s3", "to": "s4", "minutes": 1}]),
+    );
+    assert_eq!(
+        t,
+        expect(&[
+            ("f0", 0.0),
+            ("f1", 10.0),
+            ("f2", 15.0),
+            ("f3", 20.0),
+            ("f4", 21.0),
+            ("f5", 33.0)
+        ])
+    );
+}
+
+#[test]
+fn modifications_apply_in_the_documented_order_whatever_the_listed_order() {
+    // The frequency change applies to the route before the removal of s2, as listed or not.
+    let c = small_city();
+    let a = times(
+        c,
+        json!([{"type": "adjust-frequency", "route": "R0", "headway_min": 4},
+               {"type": "remove-stops", "stops": ["s2"]}]),
+    );
+    let b = times(
+        c,
+        json!([{"type": "remove-stops", "stops": ["s2"]},
+               {"type": "adjust-frequency", "route": "R0", "headway_min": 4}]),
+    );
+    assert_eq!(a, b);
+    assert_eq!(a, expect(&[("f0", 0.0), ("f1", 7.0), ("f3", 17.0)]));
+}
+
+#[test]
+fn invalid_modifications_are_rejected_whole_with_every_problem_named() {
+    let c = &build_small("invalid");
+    let list = json!([
+        {"type": "adjust-frequency", "route": "R0", "headway_min": 4},
+        {"type": "add-line", "mode": "bus", "stops": ["s0", "Stop 9"], "headway_min": 0, "speed_kmh": 300},
+        {"type": "remove-route", "route": "R7"},
+        {"type": "add-line", "mode": "rail", "stops": ["s0", {"name": "far", "lon": 116.4, "lat": 39.9}], "headway_min": 10, "speed_kmh": 100},
+    ]);
+    let mut req = ReachRequest::new(Origin::parse("113.60,34.70").unwrap(), 60.0);
+    req.polygons = false;
+    let err = scenario::reach(c, &req, &mods(list)).unwrap_err();
+    let ScenarioError::Invalid(problems) = &err else {
+        panic!("{err}");
+    };
+    let got: Vec<(Option<usize>, &str, &str)> = problems
+        .iter()
+        .map(|p| (p.index, p.kind.as_str(), p.field.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(1), "add-line", "stops[1]"),
+            (Some(1), "add-line", "headway_min"),
+            (Some(1), "add-line", "speed_kmh"),
+            (Some(2), "remove-route", "route"),
+            (Some(3), "add-line", "stops[1]"),
+        ]
+    );
+    let text = err.to_string();
+    assert!(text.contains("at most 100 km/h"), "{text}");
+    assert!(text.contains("outside the city's area"), "{text}");
+    assert!(
+        problems[0].suggestions.contains(&"Stop 0".to_string()),
+        "{:?}",
+        problems[0]
+    );
+    // Nothing was compiled or kept, and the shared network is as it was.
+    assert!(c.scenario_cache.is_empty());
+    assert_eq!(c.transit.stops.len(), 6);
+    assert_eq!(c.transit.scenarios.len(), 1);
+    // Too many modifications: one problem for the list.
+    let many: Vec<Value> = (0..51)
+        .map(|_| json!({"type": "remove-route", "route": "R0"}))
+        .collect();
+    let err = scenario::parse_list(&many).unwrap_err().to_string();
+    assert!(err.contains("51 modifications; at most 50"), "{err}");
+}
+
+#[test]
+fn a_cached_scenario_answers_the_same_and_is_compiled_once() {
+    let city = City::load(DataSource::Embedded).unwrap();
+    let list = json!([{"type": "adjust-frequency", "route": "城郊线", "headway_min": 4}]);
+    let mut req = ReachRequest::new(Origin::parse("郑州东站").unwrap(), 40.0);
+    req.polygons = false;
+    let first = scenario::reach(&city, &req, &mods(list.clone())).unwrap();
+    assert_eq!(city.scenario_cache.len(), 1);
+    // The same edit written with another field order shares the entry.
+    let reordered = json!([{"headway_min": 4.0, "route": "城郊线", "type": "adjust-frequency"}]);
+    let second = scenario::reach(&city, &req, &mods(reordered)).unwrap();
+    assert_eq!(city.scenario_cache.len(), 1);
+    assert_eq!(
+        serde_json::to_string(&first.to_geojson()).unwrap(),
+        serde_json::to_string(&second.to_geojson()).unwrap()
+    );
+    let hash = first.metadata["scenario"]["hash"].as_str().unwrap();
+    assert_eq!(hash.len(), 16);
+    assert_eq!(
+        first.metadata["scenario"]["id"],
+        json!(format!("existing+{}", &hash[..8]))
+    );
+    // Echoed in canonical form (numbers as the typed list writes them).
+    assert_eq!(
+        first.metadata["scenario"]["modifications"],
+        json!([{"type": "adjust-frequency", "route": "城郊线", "headway_min": 4.0}])
+    );
+}
+
+fn zhengzhou() -> &'static City {
+    static C: OnceLock<City> = OnceLock::new();
+    C.get_or_init(|| City::load(DataSource::Embedded).unwrap())
+}
+
+#[test]
+fn the_plan_2025_modifications_sent_with_a_request_give_the_plan_2025_times() {
+    let city = zhengzhou();
+    let sc = &city.transit.scenarios[city.transit.scenario_index("plan-2025").unwrap()];
+    // The named plan's stop id belongs to the network already: the request names it by name.
+    let mut list = serde_json::to_value(&sc.modifications).unwrap();
+    for (i, m) in list.as_array_mut().unwrap().iter_mut().enumerate() {
+        let stops = m["stops"].as_array_mut().unwrap();
+        if i == 0 {
+            stops[0].as_object_mut().unwrap().remove("id");
+        } else {
+            stops[0] = json!("小李庄站");
+        }
+    }
+    for o in ["小李庄站", "郑州站", "hub-xinzheng-airport"] {
+        let mut req = ReachRequest::new(Origin::parse(o).unwrap(), 90.0);
+        req.polygons = false;
+        req.scenario = "plan-2025".into();
+        let named = reach::reach(city, &req).unwrap();
+        req.scenario = "existing".into();
+        let inline = scenario::reach(city, &req, &mods(list.clone())).unwrap();
+        let t = |r: &reach::ReachResult| -> Vec<(String, f64)> {
+            r.reached
+                .iter()
+                .map(|f| (f.id.clone(), f.minutes))
+                .collect()
+        };
+        assert_eq!(t(&named), t(&inline), "from {o}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// A line that only adds service never makes a reached time longer, nor leaves a place
+    /// unreached that the base reached.
+    #[test]
+    fn adding_a_line_never_lengthens_a_reached_time(
+        a in 0usize..235, b in 0usize..235, c in 0usize..235,
+        headway in 1.0f64..60.0, speed in 10.0f64..160.0, origin in 0usize..5,
+    ) {
+        let city = zhengzhou();
+        let base_stops: Vec<&str> = city
+            .transit
+            .stops
+            .iter()
+            .filter(|s| s.scenario.is_none())
+            .map(|s| s.id.as_str())
+            .collect();
+        let pick = |i: usize| base_stops[i % base_stops.len()];
+        prop_assume!(pick(a) != pick(b) && pick(b) != pick(c));
+        let list = json!([{"type": "add-line", "mode": "metro",
+            "stops": [pick(a), pick(b), pick(c)], "headway_min": headway, "speed_kmh": speed}]);
+        let origins = ["小李庄站", "郑州站", "郑州东站", "hub-xinzheng-airport", "113.75,34.70"];
+        let mut req = ReachRequest::new(Origin::parse(origins[origin]).unwrap(), 60.0);
+        req.polygons = false;
+        let before: BTreeMap<String, f64> = reach::reach(city, &req)
+            .unwrap()
+            .reached
+            .iter()
+            .map(|f| (f.id.clone(), f.minutes))
+            .collect();
+        let after: BTreeMap<String, f64> = scenario::reach(city, &req, &mods(list))
+            .unwrap()
+            .reached
+            .iter()
+            .map(|f| (f.id.clone(), f.minutes))
+            .collect();
+        for (id, t) in &before {
+            let Some(t2) = after.get(id) else {
+                return Err(TestCaseError::fail(format!("{id} no longer reached")));
+            };
+            prop_assert!(t2 <= t, "{id}: {t} → {t2}");
+        }
+    }
 }

@@ -397,11 +397,6 @@ impl TransitNetwork {
         }
     }
 
-    /// Forgets a stop's id (the stop keeps its place), so another may take it.
-    pub(crate) fn unindex_stop(&mut self, id: &str) {
-        self.stop_index.remove(id);
-    }
-
     /// The network without the feeds' timetables.
     pub(crate) fn clone_without_feeds(&self) -> TransitNetwork {
         TransitNetwork {

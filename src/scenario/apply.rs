@@ -12,9 +12,11 @@
 //!    dwell as for every scenario line;
 //! 6. `add-transfer`: walking links both ways.
 //!
-//! A request's scenario is applied to a *flattened* copy of the base: everything active in the
-//! base belongs to scenario 0 (untagged stays untagged), everything else is tagged
-//! [`HIDDEN`], and the copy's one scenario is the request's. The search compiles it exactly as
+//! A request's scenario is applied to a copy of the network as one more scenario, index `k`
+//! (every named scenario keeps its index, so a request may still compare against them). What
+//! the base adds is copied into `k`; a shared element the modifications change or remove is
+//! first split: the original goes to scenario 0, copies to the other named scenarios, and
+//! `k` gets its own copy to change or to tag [`HIDDEN`]. The search compiles `k` exactly as
 //! it compiles a named scenario, so nothing downstream changes.
 
 use super::model::Modification;
@@ -23,45 +25,55 @@ use crate::geodesy::haversine_m;
 use crate::network::scenario::Scenario;
 use crate::network::transit::TransitNetwork;
 
-/// The tag of elements that belong to no scenario of a flattened network.
+/// The tag of elements that belong to no scenario.
 pub const HIDDEN: usize = usize::MAX;
 
 /// Track length ÷ straight line assumed by `adjust-speed` with a speed.
 pub const ADJUST_TRACK_FACTOR: f64 = 1.15;
 
-/// A copy of the base (without the feeds' timetables, which describe `existing` only) whose
-/// one scenario, index 0, is the base scenario `base`, named `id`.
-pub fn flatten(
+/// A copy of the network (without the feeds' timetables, which describe `existing` only) with
+/// one more scenario, the last, holding what `base` holds, named `id`.
+pub fn with_scenario(
     net: &TransitNetwork,
     base: usize,
     id: &str,
     modifications: &[Modification],
 ) -> TransitNetwork {
     let mut out = net.clone_without_feeds();
-    let retag = |tag: &mut Option<usize>| {
-        if let Some(t) = *tag {
-            *tag = Some(if t == base { 0 } else { HIDDEN });
+    let k = out.scenarios.len();
+    if base != 0 {
+        // The base's stops become visible everywhere (in other scenarios no line serves them);
+        // its lines and transfers are copied into the new scenario.
+        for s in &mut out.stops {
+            if s.scenario == Some(base) {
+                s.scenario = None;
+            }
         }
-    };
-    let mut hidden_ids = Vec::new();
-    for s in &mut out.stops {
-        retag(&mut s.scenario);
-        if s.scenario == Some(HIDDEN) {
-            hidden_ids.push(s.id.clone());
+        for r in &mut out.routes {
+            if r.scenario == Some(base) {
+                r.scenario = None;
+            }
         }
-    }
-    // Stops of other scenarios keep their place but not their id, so a request may reuse it.
-    for id in hidden_ids {
-        out.unindex_stop(&id);
-    }
-    for r in &mut out.routes {
-        retag(&mut r.scenario);
-    }
-    for p in &mut out.patterns {
-        retag(&mut p.scenario);
-    }
-    for t in &mut out.transfers {
-        retag(&mut t.scenario);
+        let copies: Vec<_> = out
+            .patterns
+            .iter()
+            .filter(|p| p.scenario == Some(base))
+            .cloned()
+            .collect();
+        for mut p in copies {
+            p.scenario = Some(k);
+            out.patterns.push(p);
+        }
+        let copies: Vec<_> = out
+            .transfers
+            .iter()
+            .filter(|t| t.scenario == Some(base))
+            .copied()
+            .collect();
+        for mut t in copies {
+            t.scenario = Some(k);
+            out.transfers.push(t);
+        }
     }
     let b = &net.scenarios[base];
     let mut sc = Scenario::existing();
@@ -73,8 +85,46 @@ pub fn flatten(
     sc.stops = b.stops.clone();
     sc.links = b.links.clone();
     sc.transfers = b.transfers.clone();
-    out.scenarios = vec![sc];
+    out.scenarios.push(sc);
     out
+}
+
+/// The index of scenario `k`'s own copy of pattern `pi` (active in `k`): a shared pattern is
+/// split, the original to scenario 0 and copies to every other scenario.
+fn own_pattern(net: &mut TransitNetwork, k: usize, pi: usize) -> usize {
+    if net.patterns[pi].scenario.is_some() {
+        return pi;
+    }
+    net.patterns[pi].scenario = Some(0);
+    for j in 1..=k {
+        let mut c = net.patterns[pi].clone();
+        c.scenario = Some(j);
+        net.patterns.push(c);
+    }
+    net.patterns.len() - 1
+}
+
+fn own_transfer(net: &mut TransitNetwork, k: usize, ti: usize) -> usize {
+    if net.transfers[ti].scenario.is_some() {
+        return ti;
+    }
+    net.transfers[ti].scenario = Some(0);
+    for j in 1..=k {
+        let mut c = net.transfers[ti];
+        c.scenario = Some(j);
+        net.transfers.push(c);
+    }
+    net.transfers.len() - 1
+}
+
+/// Scenario `k`'s own copies of the patterns of `route` active in it.
+fn own_route_patterns(net: &mut TransitNetwork, k: usize, route: usize) -> Vec<usize> {
+    let active: Vec<usize> = (0..net.patterns.len())
+        .filter(|&i| {
+            net.patterns[i].route == route && TransitNetwork::active(net.patterns[i].scenario, k)
+        })
+        .collect();
+    active.into_iter().map(|i| own_pattern(net, k, i)).collect()
 }
 
 /// Applies checked modifications as scenario `si` of `net`, its elements tagged `si` and route
@@ -84,19 +134,22 @@ pub fn apply(net: &mut TransitNetwork, si: usize, scenario_id: &str, resolved: &
     for (_, op) in &resolved.ops {
         match op {
             Op::RemoveRoute { route } => {
-                for p in net.patterns.iter_mut().filter(|p| p.route == *route) {
-                    p.scenario = Some(HIDDEN);
+                for pi in own_route_patterns(net, si, *route) {
+                    net.patterns[pi].scenario = Some(HIDDEN);
                 }
-                net.routes[*route].scenario = Some(HIDDEN);
             }
             Op::RemoveStops { stops, route } => {
-                for p in &mut net.patterns {
-                    if p.scenario == Some(HIDDEN) || route.is_some_and(|r| r != p.route) {
-                        continue;
-                    }
-                    if !p.stops.iter().any(|s| stops.contains(s)) {
-                        continue;
-                    }
+                let touched: Vec<usize> = (0..net.patterns.len())
+                    .filter(|&i| {
+                        let p = &net.patterns[i];
+                        TransitNetwork::active(p.scenario, si)
+                            && route.is_none_or(|r| r == p.route)
+                            && p.stops.iter().any(|s| stops.contains(s))
+                    })
+                    .collect();
+                for pi in touched {
+                    let pi = own_pattern(net, si, pi);
+                    let p = &mut net.patterns[pi];
                     let keep: Vec<usize> = (0..p.stops.len())
                         .filter(|&i| !stops.contains(&p.stops[i]))
                         .collect();
@@ -106,14 +159,19 @@ pub fn apply(net: &mut TransitNetwork, si: usize, scenario_id: &str, resolved: &
                         p.scenario = Some(HIDDEN);
                     }
                 }
+                // Closed to every route: no walking link leads through the stop either (it stays
+                // in the arrays, with nothing to board there).
                 if route.is_none() {
-                    for &s in stops {
-                        net.stops[s as usize].scenario = Some(HIDDEN);
-                    }
-                    for t in &mut net.transfers {
-                        if stops.contains(&t.from) || stops.contains(&t.to) {
-                            t.scenario = Some(HIDDEN);
-                        }
+                    let touched: Vec<usize> = (0..net.transfers.len())
+                        .filter(|&i| {
+                            let t = &net.transfers[i];
+                            TransitNetwork::active(t.scenario, si)
+                                && (stops.contains(&t.from) || stops.contains(&t.to))
+                        })
+                        .collect();
+                    for ti in touched {
+                        let ti = own_transfer(net, si, ti);
+                        net.transfers[ti].scenario = Some(HIDDEN);
                     }
                 }
             }
@@ -124,10 +182,8 @@ pub fn apply(net: &mut TransitNetwork, si: usize, scenario_id: &str, resolved: &
                 between,
             } => {
                 let positions: Vec<[f64; 2]> = net.stops.iter().map(|s| s.lonlat).collect();
-                for p in net.patterns.iter_mut().filter(|p| p.route == *route) {
-                    if p.scenario == Some(HIDDEN) {
-                        continue;
-                    }
+                for pi in own_route_patterns(net, si, *route) {
+                    let p = &mut net.patterns[pi];
                     let (lo, hi) = match between {
                         None => (0, p.stops.len() - 1),
                         Some((a, b)) => {
@@ -171,7 +227,8 @@ pub fn apply(net: &mut TransitNetwork, si: usize, scenario_id: &str, resolved: &
                 share,
             } => {
                 let new = headway_min * 60.0;
-                for p in net.patterns.iter_mut().filter(|p| p.route == *route) {
+                for pi in own_route_patterns(net, si, *route) {
+                    let p = &mut net.patterns[pi];
                     let old = p.headway_s as f64;
                     // Vehicles per second, averaged over the day by the window's share.
                     let rate = (1.0 - share) / old + share / new;

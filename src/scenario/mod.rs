@@ -76,8 +76,8 @@ fn join_problems(p: &[Problem]) -> String {
     format!("{head}: {}", list.join("; "))
 }
 
-/// A scenario compiled for requests: a city whose transit holds exactly the scenario, as its
-/// one scenario (index 0), with what answers echo.
+/// A scenario compiled for requests: a city whose transit holds the named scenarios and, last,
+/// this one, with what answers echo.
 #[derive(Debug)]
 pub struct Compiled {
     pub city: City,
@@ -235,19 +235,20 @@ pub fn compile(
             })?;
     let hash = cache::content_hash(city, base_index, modifications);
     let id = format!("{base}+{}", &hash[..8]);
-    let mut net = apply::flatten(&city.transit, base_index, &id, modifications);
+    let mut net = apply::with_scenario(&city.transit, base_index, &id, modifications);
+    let k = net.scenarios.len() - 1;
     let ctx = resolve::Context {
         net: &net,
-        base: 0,
+        base: k,
         area: Some(city.area),
         catalog: Some(&city.catalog),
         named: false,
     };
     let resolved = resolve::resolve(&ctx, modifications)?;
-    apply::apply(&mut net, 0, &id, &resolved);
-    let mut sc = net.scenarios[0].clone();
+    apply::apply(&mut net, k, &id, &resolved);
+    let mut sc = net.scenarios[k].clone();
     apply::list_additions(&net, &resolved, &mut sc);
-    net.scenarios[0] = sc;
+    net.scenarios[k] = sc;
     let city = city.with_transit(net);
     Ok(Compiled {
         city,
