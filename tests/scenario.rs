@@ -530,3 +530,246 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Over HTTP, in process through `server::router`.
+// ---------------------------------------------------------------------------------------------
+
+fn app() -> &'static (tokio::runtime::Runtime, axum::Router) {
+    static APP: OnceLock<(tokio::runtime::Runtime, axum::Router)> = OnceLock::new();
+    APP.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let city = std::sync::Arc::new(City::load(DataSource::Embedded).unwrap());
+        (rt, cityreach::server::router(city))
+    })
+}
+
+fn http(method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    use tower::ServiceExt;
+    let (rt, router) = app();
+    let mut b = axum::http::Request::builder().method(method).uri(path);
+    if body.is_some() {
+        b = b.header("content-type", "application/json");
+    }
+    let req = b
+        .body(axum::body::Body::from(
+            body.map(|v| v.to_string()).unwrap_or_default(),
+        ))
+        .unwrap();
+    rt.block_on(async {
+        let res = router.clone().oneshot(req).await.unwrap();
+        let status = res.status().as_u16();
+        let bytes = axum::body::to_bytes(res.into_body(), 64 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    })
+}
+
+/// The request of the scenario issue, verbatim.
+fn airport_express() -> Value {
+    json!({"from": "小李庄站", "minutes": 30, "mode": "transit",
+     "scenario": {"base": "existing", "modifications": [
+       {"type": "add-line", "name": "XLZ airport express", "mode": "rail",
+        "stops": [{"name": "小李庄", "lon": 113.700, "lat": 34.635}, "新郑机场"],
+        "headway_min": 10, "speed_kmh": 120}]}})
+}
+
+#[test]
+fn post_reach_with_the_issue_example_rides_the_new_line() {
+    let (status, v) = http("POST", "/reach", Some(airport_express()));
+    assert_eq!(status, 200, "{v}");
+    let meta = &v["metadata"];
+    let hash = meta["scenario"]["hash"].as_str().unwrap();
+    assert_eq!(meta["scenario"]["base"], "existing");
+    assert_eq!(
+        meta["scenario"]["id"],
+        json!(format!("existing+{}", &hash[..8]))
+    );
+    assert_eq!(meta["scenario"]["modifications"][0]["type"], "add-line");
+    assert_eq!(meta["scenario"]["modifications"][0]["speed_kmh"], 120.0);
+    // The new stop is where 小李庄站 is: wait 5 (half of 10), then the ride at 120 km/h over
+    // the straight line × 1.15 to 新郑机场 (城郊线), then 0 min to the ground transport centre.
+    let ride =
+        haversine_m([113.700, 34.635], [113.846547, 34.527411]) * 1.15 / (120.0 / 3.6) / 60.0;
+    assert!(
+        v.to_string().contains("XLZ airport express"),
+        "the answer rides the new line"
+    );
+    let (status, plain) = http(
+        "POST",
+        "/reach",
+        Some(json!({"from": "小李庄站", "minutes": 30, "mode": "transit", "polygons": false})),
+    );
+    assert_eq!(status, 200);
+    assert!(!plain.to_string().contains("XLZ airport express"));
+    // Features at the airport stop are reached at wait + ride.
+    let gtc = find_feature(&v, "机场综合交通中心").expect("the ground transport centre is reached");
+    assert_eq!(gtc, round1(5.0 + ride));
+    assert!(find_feature(&plain, "机场综合交通中心").is_none());
+}
+
+/// Minutes to a reached feature by its Chinese name, in a reach GeoJSON answer.
+fn find_feature(v: &Value, name: &str) -> Option<f64> {
+    fn walk(v: &Value, name: &str) -> Option<f64> {
+        match v {
+            Value::Object(o) => {
+                if o.get("name_zh").and_then(|n| n.as_str()) == Some(name) {
+                    if let Some(m) = o.get("minutes").and_then(|m| m.as_f64()) {
+                        return Some(m);
+                    }
+                }
+                o.values().find_map(|x| walk(x, name))
+            }
+            Value::Array(a) => a.iter().find_map(|x| walk(x, name)),
+            _ => None,
+        }
+    }
+    walk(v, name)
+}
+
+#[test]
+fn invalid_inline_scenarios_are_422_naming_index_type_and_field() {
+    let body = json!({"from": "郑州站", "minutes": 30, "scenario": {"base": "existing", "modifications": [
+        {"type": "adjust-frequency", "route": "城郊线", "headway_min": -4},
+        {"type": "add-line", "mode": "metro", "stops": ["郑州站", "新郑机厂"], "headway_min": 5, "speed_kmh": 400},
+    ]}});
+    let (status, v) = http("POST", "/reach", Some(body));
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["code"], "InvalidScenario");
+    let got: Vec<(u64, &str, &str)> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["index"].as_u64().unwrap(),
+                p["type"].as_str().unwrap(),
+                p["field"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (0, "adjust-frequency", "headway_min"),
+            (1, "add-line", "stops[1]"),
+            (1, "add-line", "speed_kmh"),
+        ]
+    );
+    assert!(v["problems"][1]["suggestions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("新郑机场")));
+    assert!(
+        v["description"]
+            .as_str()
+            .unwrap()
+            .contains("at most 160 km/h"),
+        "{v}"
+    );
+    // Malformed items: the index and the field serde names.
+    let body = json!({"from": "郑州站", "scenario": {"modifications": [
+        {"type": "add-lane"}, {"type": "remove-route"}]}});
+    let (status, v) = http("POST", "/reach", Some(body));
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["problems"][0]["field"], "type");
+    assert_eq!(v["problems"][1]["index"], 1);
+    assert_eq!(v["problems"][1]["field"], "route");
+    // An unknown base, and an unknown key: 400 naming the scenario.
+    let (status, v) = http(
+        "POST",
+        "/reach",
+        Some(
+            json!({"from": "郑州站", "scenario": {"base": "plan-2099", "modifications": [
+            {"type": "remove-route", "route": "城郊线"}]}}),
+        ),
+    );
+    assert_eq!(
+        (status, v["parameter"].clone()),
+        (400, json!("scenario")),
+        "{v}"
+    );
+    let (status, _) = http(
+        "POST",
+        "/reach",
+        Some(json!({"from": "郑州站", "scenario": {"bsae": "existing"}})),
+    );
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn access_and_matrix_take_an_inline_scenario() {
+    let sc = airport_express()["scenario"].clone();
+    let (status, v) = http(
+        "POST",
+        "/matrix",
+        Some(json!({"from": ["小李庄站"], "to": ["机场综合交通中心"], "scenario": sc})),
+    );
+    assert_eq!(status, 200, "{v}");
+    let ride =
+        haversine_m([113.700, 34.635], [113.846547, 34.527411]) * 1.15 / (120.0 / 3.6) / 60.0;
+    let m = v["minutes"][0][0].as_f64().unwrap();
+    assert!((m - (5.0 + ride)).abs() < 0.01, "{m} vs {}", 5.0 + ride);
+    assert_eq!(v["metadata"]["base"], "existing");
+    assert_eq!(v["metadata"]["hash"].as_str().unwrap().len(), 16);
+    let (_, plain) = http(
+        "POST",
+        "/matrix",
+        Some(json!({"from": ["小李庄站"], "to": ["机场综合交通中心"]})),
+    );
+    assert!(
+        plain["minutes"][0][0].as_f64().unwrap() > m + 10.0,
+        "{plain}"
+    );
+    // An accessibility job on the modified network, compared with its base.
+    let (status, v) = http(
+        "POST",
+        "/access",
+        Some(
+            json!({"opportunities": "transport_hub", "cutoffs": [30], "cell": 2000,
+                    "bbox": [113.65, 34.60, 113.75, 34.66], "scenario": sc, "compare": "existing"}),
+        ),
+    );
+    assert_eq!(status, 202, "{v}");
+    let (status, v) = http(
+        "POST",
+        "/access",
+        Some(json!({"opportunities": "transport_hub", "cutoffs": [30],
+                    "scenario": {"modifications": [{"type": "remove-route", "route": "no such"}]}})),
+    );
+    assert_eq!(status, 422, "{v}");
+}
+
+#[test]
+fn named_scenarios_show_their_modifications() {
+    let (status, v) = http("GET", "/scenarios/plan-2025", None);
+    assert_eq!(status, 200);
+    assert_eq!(v["base"], "existing");
+    let m = v["modifications"].as_array().unwrap();
+    assert_eq!(m.len(), 3);
+    assert!(m.iter().all(|x| x["type"] == "add-line"));
+    assert_eq!(m[0]["stops"][0]["position_method"], "railway_alignment");
+    assert_eq!(m[0]["stops"][0]["accuracy_m"], 1500.0);
+    assert_eq!(v["links"].as_array().unwrap().len(), 3);
+    assert_eq!(v["stops"][0]["id"], "rail-xiaolizhuang");
+    let (status, v) = http("GET", "/scenarios/nope", None);
+    assert_eq!(status, 404, "{v}");
+    let (status, v) = http("GET", "/scenarios", None);
+    assert_eq!(status, 200);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // GET /reach names a scenario only.
+    let (status, v) = http(
+        "GET",
+        "/reach?from=郑州站&scenario=%7B%22base%22%3A1%7D",
+        None,
+    );
+    assert_eq!(status, 400, "{v}");
+}
