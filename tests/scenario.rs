@@ -2,6 +2,8 @@
 //! the shipped `plan-2025` against the answers it gave before it was written as modifications,
 //! whole rejection of invalid edits, and the cache.
 
+mod support;
+
 use cityreach::geodesy::haversine_m;
 use cityreach::reach::{self, Mode, Origin, ReachRequest};
 use cityreach::scenario::{self, Modification, ScenarioError};
@@ -772,4 +774,80 @@ fn named_scenarios_show_their_modifications() {
         None,
     );
     assert_eq!(status, 400, "{v}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn cli_modifications_in_json_and_toml_and_their_errors() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let express = format!("{dir}/docs/scenarios/xlz-airport-express.json");
+    let (code, out, err) = support::cityreach(&[
+        "reach",
+        "--from",
+        "小李庄站",
+        "--minutes",
+        "30",
+        "--modifications",
+        &express,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["metadata"]["scenario"]["base"], "existing");
+    let ride =
+        haversine_m([113.700, 34.635], [113.846547, 34.527411]) * 1.15 / (120.0 / 3.6) / 60.0;
+    assert_eq!(
+        find_feature(&v, "机场综合交通中心"),
+        Some(round1(5.0 + ride))
+    );
+    // TOML, on the matrix: 城郊线 every 4 minutes instead of every 12 (wait 2 instead of 6).
+    let toml = format!("{dir}/docs/scenarios/chengjiao-every-4-min.toml");
+    let matrix = |extra: &[&str]| {
+        let mut a = vec![
+            "matrix",
+            "--from",
+            "metro-shibalihe",
+            "--to",
+            "新郑国际机场",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        let (code, out, err) = support::cityreach(&a);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["minutes"][0][0].as_f64().unwrap()
+    };
+    let before = matrix(&[]);
+    let after = matrix(&["--modifications", &toml]);
+    assert!((before - after - 4.0).abs() < 0.005, "{before} → {after}");
+    // A bad file: exit 2, the problem named with its index, type and field.
+    let bad = std::env::temp_dir().join(format!("cityreach-bad-mods-{}.json", std::process::id()));
+    std::fs::write(
+        &bad,
+        r#"[{"type": "adjust-frequency", "route": "城郊线", "headway_min": 0}]"#,
+    )
+    .unwrap();
+    let (code, _, err) = support::cityreach(&["targets", "--modifications", bad.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("modification 0 (adjust-frequency), headway_min"),
+        "{err}"
+    );
+    let (code, _, err) = support::cityreach(&[
+        "reach",
+        "--from",
+        "郑州站",
+        "--modifications",
+        "/nonexistent/mods.json",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--modifications /nonexistent/mods.json"),
+        "{err}"
+    );
 }
