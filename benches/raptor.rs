@@ -6,7 +6,6 @@
 
 use cityreach::dataset::DataSource;
 use cityreach::network::timetable::{Timetable, TimetableParams};
-use cityreach::network::transit::TransitNetwork;
 use cityreach::reach::raptor::{earliest_arrival, window_travel_times, RaptorParams, WindowQuery};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -30,7 +29,7 @@ fn main() {
     for f in feeds {
         std::fs::copy(shared.join(f), data.join("gtfs").join(f)).unwrap();
     }
-    let net = TransitNetwork::load(&DataSource::Folder(data.clone())).unwrap();
+    let net = cityreach::scenario::load_network(&DataSource::Folder(data.clone())).unwrap();
     let _ = std::fs::remove_dir_all(&data);
 
     let tt_params = TimetableParams::default();

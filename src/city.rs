@@ -8,6 +8,7 @@ use crate::gazetteer::Gazetteer;
 use crate::network::streets::{CrowFly, StreetModel};
 use crate::network::transit::{TransitError, TransitNetwork};
 use crate::routing::transit::frequency::{TransitGraph, TransitParams};
+use std::sync::Arc;
 
 /// How far beyond its stops and features a city's area reaches, in degrees (≈ 5.5 km).
 pub const AREA_MARGIN_DEG: f64 = 0.05;
@@ -33,12 +34,12 @@ pub enum CityError {
 pub struct City {
     pub source: DataSource,
     pub profile: CityProfile,
-    pub catalog: Catalog,
+    pub catalog: Arc<Catalog>,
     pub transit: TransitNetwork,
     /// One compiled search graph per scenario, in `transit.scenarios` order.
     pub graphs: Vec<TransitGraph>,
     pub params: TransitParams,
-    pub streets: Box<dyn StreetModel>,
+    pub streets: Arc<dyn StreetModel>,
     pub targets: Vec<Target>,
     /// Place names of the features and stations, for search and origins.
     pub places: Gazetteer,
@@ -71,7 +72,7 @@ impl City {
     ) -> Result<City, CityError> {
         let profile = source.profile()?;
         let catalog = Catalog::load_from_in(&source, &profile.bounds)?;
-        let transit = TransitNetwork::load(&source)?;
+        let transit = crate::scenario::named::load_network(&source)?;
         let targets = if source.exists("targets.toml") {
             Target::parse_all(
                 &source.read_to_string("targets.toml")?,
@@ -108,11 +109,11 @@ impl City {
             places,
             source,
             profile,
-            catalog,
+            catalog: Arc::new(catalog),
             transit,
             graphs,
             params,
-            streets,
+            streets: Arc::from(streets),
             targets,
             area: [0.0; 4],
         };
@@ -137,6 +138,26 @@ impl City {
             area = Some(union(area, [b.min_lon, b.min_lat, b.max_lon, b.max_lat]));
         }
         area.unwrap_or([0.0; 4])
+    }
+
+    /// The same city on another network (one with a request's scenario added): catalog,
+    /// streets and targets shared, the area kept.
+    pub fn with_transit(&self, transit: TransitNetwork) -> City {
+        let graphs = (0..transit.scenarios.len())
+            .map(|s| TransitGraph::build(&transit, s, &self.params))
+            .collect();
+        City {
+            places: Gazetteer::build(&transit),
+            source: self.source.clone(),
+            profile: self.profile.clone(),
+            catalog: self.catalog.clone(),
+            transit,
+            graphs,
+            params: self.params,
+            streets: self.streets.clone(),
+            targets: self.targets.clone(),
+            area: self.area,
+        }
     }
 
     pub fn contains(&self, p: [f64; 2]) -> bool {

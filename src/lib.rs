@@ -18,6 +18,7 @@ pub mod network;
 pub mod raster;
 pub mod reach;
 pub mod routing;
+pub mod scenario;
 pub mod server;
 
 pub use catalog::{Catalog, Feature, FeatureKind, Status};

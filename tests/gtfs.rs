@@ -4,7 +4,6 @@
 
 use cityreach::dataset::DataSource;
 use cityreach::network::gtfs::{self, GtfsError};
-use cityreach::network::transit::TransitNetwork;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -166,7 +165,7 @@ fn interpolation_runs_from_a_departure_to_the_next_arrival_and_evenly_between_co
 fn the_search_pattern_uses_the_interpolated_run_times() {
     let dir = Scratch::new("pattern");
     write_feed(&dir.0.join("gtfs"), &base());
-    let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
+    let net = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone())).unwrap();
     assert_eq!(net.patterns.len(), 1);
     assert_eq!(net.patterns[0].arrive_s, vec![0.0, 150.0, 450.0, 600.0]);
     // One timetabled trip in the 17-hour daytime window.
@@ -259,7 +258,7 @@ fn several_feeds_load_together_with_ids_kept_apart() {
     write_feed(&gtfs_dir.join("tram"), &base());
     // Left over from unzipping on a Mac: not a feed.
     std::fs::create_dir_all(gtfs_dir.join("__MACOSX")).unwrap();
-    let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
+    let net = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone())).unwrap();
     let names: Vec<&str> = net.feeds.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["bus", "rail", "tram"]);
     assert_eq!(net.stops.len(), 12);
@@ -290,7 +289,7 @@ fn several_feeds_load_together_with_ids_kept_apart() {
     // One feed in a sub-folder keeps its ids as they are.
     let one = Scratch::new("one");
     write_feed(&one.0.join("gtfs").join("only"), &base());
-    let net = TransitNetwork::load(&DataSource::Folder(one.0.clone())).unwrap();
+    let net = cityreach::scenario::load_network(&DataSource::Folder(one.0.clone())).unwrap();
     assert!(net.stop_by_id("A").is_some());
 }
 
@@ -306,7 +305,7 @@ fn frequencies_and_transfers_are_kept_and_used() {
     );
     let dir = Scratch::new("freq");
     write_feed(&dir.0.join("gtfs"), &files);
-    let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
+    let net = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone())).unwrap();
     let f = &net.feeds[0].frequencies[0];
     assert_eq!(
         (f.start_s, f.end_s, f.headway_s, f.exact_times),

@@ -4,7 +4,6 @@
 //! Needs `../shared/cities/porto-alegre/`; skips with a message when it is absent.
 
 use cityreach::dataset::DataSource;
-use cityreach::network::transit::TransitNetwork;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -130,7 +129,7 @@ fn transit_reach_from_the_bus_central_station_matches_the_feeds() {
     // - EPTC 510 (23 stops from Pereira Parobé) runs 24 trips, all 32 minutes, with times only
     //   at the ends: headway 61 200 s / 24 = 2 550 s; stops 2–6 interpolated by distance to
     //   153, 233, 258, 414 and 482 s after the start.
-    let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
+    let net = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone())).unwrap();
     let route = |id: &str| net.routes.iter().position(|r| r.id == id).unwrap();
     let stop = |id: &str| net.stop_by_id(id).unwrap();
     let linha1 = net

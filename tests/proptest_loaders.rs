@@ -31,7 +31,7 @@ fn catalog() -> &'static Catalog {
 
 fn transit() -> &'static TransitNetwork {
     static N: OnceLock<TransitNetwork> = OnceLock::new();
-    N.get_or_init(|| TransitNetwork::load(&DataSource::Embedded).unwrap())
+    N.get_or_init(|| cityreach::scenario::load_network(&DataSource::Embedded).unwrap())
 }
 
 /// A scratch folder removed on drop.
@@ -248,7 +248,7 @@ proptest! {
         if let Ok(s) = Scenario::parse(&text, name) {
             let mut net = transit().clone();
             net.scenarios.retain(|x| x.id == "existing");
-            if net.add_scenario(s).is_ok() {
+            if cityreach::scenario::add_named(&mut net, s).is_ok() {
                 let si = net.scenarios.len() - 1;
                 search_everywhere(&net, si);
             }
@@ -264,11 +264,15 @@ proptest! {
             "route_type = -7\n", "average_speed_kmh = 0\n", "headway_min = -1\n",
             "evaluable = true\n", "max_minutes = inf\n", "source = { doc = \"\", line = 0 }\n",
             "via = [[200.0, 95.0]]\n", "secs = -5\n", "from = \"a\"\n", "to = \"b\"\n",
+            "[[modification]]\n", "type = \"add-line\"\n", "type = \"add-transfer\"\n",
+            "type = \"remove-route\"\n", "mode = \"rail\"\n", "speed_kmh = 900\n",
+            "stops = [{ name = \"n\", lon = 113.7, lat = 34.6 }, \"郑州站\"]\n",
+            "base = \"existing\"\n", "route = \"metro-1\"\n", "minutes = -1\n",
         ]), 0..20).prop_map(|v| v.concat()),
     ]) {
         if let Ok(s) = Scenario::parse(&text, "arbitrary.toml") {
             let mut net = transit().clone();
-            let _ = net.add_scenario(s);
+            let _ = cityreach::scenario::add_named(&mut net, s);
         }
         let _ = Target::parse_all(&text, "arbitrary.toml");
     }
@@ -286,7 +290,7 @@ proptest! {
         for (name, text) in &feed {
             std::fs::write(dir.0.join("gtfs").join(name), text).unwrap();
         }
-        if let Ok(net) = TransitNetwork::load(&DataSource::Folder(dir.0.clone())) {
+        if let Ok(net) = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone())) {
             for p in &net.patterns {
                 prop_assert_eq!(p.stops.len(), p.arrive_s.len());
             }
@@ -338,7 +342,7 @@ proptest! {
             }
             std::fs::write(gtfs.join(path.file_name().unwrap()), out).unwrap();
         }
-        let net = TransitNetwork::load(&DataSource::Folder(dir.0.clone())).unwrap();
+        let net = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone())).unwrap();
         let base = transit();
         let stops: Vec<_> = base.stops.iter().filter(|s| s.scenario.is_none()).cloned().collect();
         let routes: Vec<_> = base.routes.iter().filter(|r| r.scenario.is_none()).cloned().collect();
@@ -369,7 +373,7 @@ proptest! {
             let text = if name == names[file] { apply(&text, &ed) } else { text };
             std::fs::write(gtfs.join(&name), text).unwrap();
         }
-        if let Ok(net) = TransitNetwork::load(&DataSource::Folder(dir.0.clone())) {
+        if let Ok(net) = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone())) {
             search_everywhere(&net, 0);
         }
     }
@@ -651,7 +655,7 @@ fn gtfs_time_overflow_is_an_error_not_a_panic() {
     ] {
         std::fs::write(gtfs.join(name), text).unwrap();
     }
-    let e = TransitNetwork::load(&DataSource::Folder(dir.0.clone()))
+    let e = cityreach::scenario::load_network(&DataSource::Folder(dir.0.clone()))
         .unwrap_err()
         .to_string();
     assert!(

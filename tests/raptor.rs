@@ -436,7 +436,7 @@ fn porto_alegre() -> Option<TransitNetwork> {
     for f in feeds {
         std::fs::copy(dir.join(f), data.join("gtfs").join(f)).unwrap();
     }
-    let net = TransitNetwork::load(&DataSource::Folder(data.clone()));
+    let net = cityreach::scenario::load_network(&DataSource::Folder(data.clone()));
     let _ = std::fs::remove_dir_all(&data);
     Some(net.expect("Porto Alegre feeds"))
 }
@@ -820,7 +820,7 @@ fn porto_alegre_journeys_are_chains_of_real_legs() {
 
 #[test]
 fn the_oracle_agrees_on_zhengzhou_frequency_based_metro_and_draws_are_reproducible() {
-    let net = TransitNetwork::load(&DataSource::Embedded).unwrap();
+    let net = cityreach::scenario::load_network(&DataSource::Embedded).unwrap();
     let date = 20260512;
     let tt = Timetable::build(&net, date, &TimetableParams::default()).unwrap();
     let served: Vec<u32> = (0..tt.stop_count() as u32)

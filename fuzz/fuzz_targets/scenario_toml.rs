@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 fn network() -> &'static TransitNetwork {
     static N: OnceLock<TransitNetwork> = OnceLock::new();
-    N.get_or_init(|| TransitNetwork::load(&DataSource::Embedded).expect("embedded network"))
+    N.get_or_init(|| cityreach::scenario::load_network(&DataSource::Embedded).expect("embedded network"))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(s) = Scenario::parse(text, "fuzz.toml") {
         let mut net = network().clone();
-        let _ = net.add_scenario(s);
+        let _ = cityreach::scenario::add_named(&mut net, s);
     }
     let _ = Target::parse_all(text, "fuzz.toml");
 });

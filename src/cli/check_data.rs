@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             ));
             report.push_str(&counts_table(&catalog));
             // Positions at a metro station against the feed's stations.
-            match crate::network::transit::TransitNetwork::load(&source) {
+            match crate::scenario::named::load_network(&source) {
                 Ok(t) => {
                     let stations: Vec<(String, [f64; 2])> = t
                         .stops

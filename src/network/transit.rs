@@ -6,7 +6,7 @@
 //! themselves (trips, calendars, frequencies, transfers) are kept alongside.
 
 use super::gtfs::{self, Feed, GtfsError};
-use super::scenario::{Scenario, ScenarioError, ScenarioLink};
+use super::scenario::{Scenario, ScenarioError, ScenarioLink, ScenarioStop};
 use crate::dataset::{DataSource, DataSourceError};
 use crate::geodesy::haversine_m;
 use std::collections::HashMap;
@@ -146,28 +146,6 @@ impl TransitNetwork {
             km: link.hop_lengths_m(&pos).iter().sum::<f64>() / 1000.0,
             run_minutes: link.run_times_s(&pos).last().copied().unwrap_or(0.0) as f64 / 60.0,
         })
-    }
-
-    /// Loads `gtfs/` and every `scenarios/*.toml` of a data source.
-    pub fn load(source: &DataSource) -> Result<TransitNetwork, TransitError> {
-        // A city without a feed is a street-only city: walk, bike and drive still work.
-        let mut net = if !source.exists("gtfs") {
-            TransitNetwork::empty()
-        } else {
-            TransitNetwork::from_feeds(load_feeds(source)?)
-        };
-        for name in source.list("scenarios")? {
-            if name.ends_with(".toml") {
-                let text = source.read_to_string(&name)?;
-                let scenario = Scenario::parse(&text, &source.label(&name))?;
-                net.add_scenario(scenario)?;
-            }
-        }
-        if !net.scenarios.iter().any(|s| s.id == "existing") {
-            net.scenarios.insert(0, Scenario::existing());
-            net.renumber_after_insert_front();
-        }
-        Ok(net)
     }
 
     /// A network with no stops and no service.
@@ -321,102 +299,92 @@ impl TransitNetwork {
         self.scenarios.iter().position(|s| s.id == id)
     }
 
-    /// Adds a scenario's stops and links as tagged elements of the network.
-    pub fn add_scenario(&mut self, scenario: Scenario) -> Result<(), TransitError> {
-        let si = self.scenarios.len();
-        for s in &scenario.stops {
-            if self.stop_index.contains_key(&s.id) {
-                return Err(ScenarioError::Invalid {
-                    path: scenario.path.clone(),
-                    item: format!("stop {}", s.id),
-                    message: "a stop with this id already exists".into(),
-                }
-                .into());
-            }
-            self.push_stop(TransitStop {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                name_en: s.name_en.clone(),
-                lonlat: [s.lon, s.lat],
+    /// Adds a stop of scenario `si`.
+    pub(crate) fn push_scenario_stop(&mut self, s: &ScenarioStop, si: usize) -> u32 {
+        self.push_stop(TransitStop {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            name_en: s.name_en.clone(),
+            lonlat: [s.lon, s.lat],
+            scenario: Some(si),
+        })
+    }
+
+    /// Adds a line of scenario `si` through `stops`: a route and a pattern each way.
+    pub(crate) fn push_link(
+        &mut self,
+        si: usize,
+        scenario_id: &str,
+        link: &ScenarioLink,
+        stops: Vec<u32>,
+    ) {
+        let route = self.routes.len();
+        self.routes.push(TransitRoute {
+            id: format!("{}:{}", scenario_id, link.id),
+            // The English name reads as the line's name; the Chinese one is in the scenario file.
+            short_name: String::new(),
+            long_name: if link.name_en.is_empty() {
+                link.name_zh.clone()
+            } else {
+                link.name_en.clone()
+            },
+            color: link.color.clone(),
+            kind: RouteKind::from_gtfs(link.route_type),
+            scenario: Some(si),
+        });
+        let positions: Vec<[f64; 2]> = stops
+            .iter()
+            .map(|&i| self.stops[i as usize].lonlat)
+            .collect();
+        let forward = link.run_times_s(&positions);
+        let headway_s = (link.headway_min * 60.0) as f32;
+        self.patterns.push(Pattern {
+            route,
+            stops: stops.clone(),
+            arrive_s: forward.clone(),
+            headway_s,
+            scenario: Some(si),
+        });
+        let total = *forward.last().unwrap_or(&0.0);
+        let mut back_stops = stops;
+        back_stops.reverse();
+        let back: Vec<f32> = forward.iter().rev().map(|t| total - t).collect();
+        self.patterns.push(Pattern {
+            route,
+            stops: back_stops,
+            arrive_s: back,
+            headway_s,
+            scenario: Some(si),
+        });
+    }
+
+    /// Adds a walking link of scenario `si`, both ways.
+    pub(crate) fn push_transfer_pair(&mut self, si: usize, a: u32, b: u32, secs: f32) {
+        for (from, to) in [(a, b), (b, a)] {
+            self.transfers.push(Transfer {
+                from,
+                to,
+                secs,
                 scenario: Some(si),
             });
         }
-        for link in &scenario.links {
-            let mut stops = Vec::with_capacity(link.stops.len());
-            for id in &link.stops {
-                let Some(i) = self.stop_index.get(id).copied() else {
-                    return Err(ScenarioError::Invalid {
-                        path: scenario.path.clone(),
-                        item: format!("link {}", link.id),
-                        message: format!("unknown stop '{id}'"),
-                    }
-                    .into());
-                };
-                stops.push(i);
-            }
-            let route = self.routes.len();
-            self.routes.push(TransitRoute {
-                id: format!("{}:{}", scenario.id, link.id),
-                // The English name reads as the line's name; the Chinese one is in the scenario file.
-                short_name: String::new(),
-                long_name: if link.name_en.is_empty() {
-                    link.name_zh.clone()
-                } else {
-                    link.name_en.clone()
-                },
-                color: link.color.clone(),
-                kind: RouteKind::from_gtfs(link.route_type),
-                scenario: Some(si),
-            });
-            let positions: Vec<[f64; 2]> = stops
-                .iter()
-                .map(|&i| self.stops[i as usize].lonlat)
-                .collect();
-            let forward = link.run_times_s(&positions);
-            let headway_s = (link.headway_min * 60.0) as f32;
-            self.patterns.push(Pattern {
-                route,
-                stops: stops.clone(),
-                arrive_s: forward.clone(),
-                headway_s,
-                scenario: Some(si),
-            });
-            let total = *forward.last().unwrap_or(&0.0);
-            let mut back_stops = stops;
-            back_stops.reverse();
-            let back: Vec<f32> = forward.iter().rev().map(|t| total - t).collect();
-            self.patterns.push(Pattern {
-                route,
-                stops: back_stops,
-                arrive_s: back,
-                headway_s,
-                scenario: Some(si),
-            });
+    }
+
+    /// The network without the feeds' timetables.
+    pub(crate) fn clone_without_feeds(&self) -> TransitNetwork {
+        TransitNetwork {
+            stops: self.stops.clone(),
+            routes: self.routes.clone(),
+            patterns: self.patterns.clone(),
+            transfers: self.transfers.clone(),
+            scenarios: self.scenarios.clone(),
+            feeds: Vec::new(),
+            stop_index: self.stop_index.clone(),
         }
-        for t in &scenario.transfers {
-            let (Some(a), Some(b)) = (self.stop_by_id(&t.from), self.stop_by_id(&t.to)) else {
-                return Err(ScenarioError::Invalid {
-                    path: scenario.path.clone(),
-                    item: format!("transfer {} → {}", t.from, t.to),
-                    message: "unknown stop".into(),
-                }
-                .into());
-            };
-            for (from, to) in [(a, b), (b, a)] {
-                self.transfers.push(Transfer {
-                    from,
-                    to,
-                    secs: t.secs,
-                    scenario: Some(si),
-                });
-            }
-        }
-        self.scenarios.push(scenario);
-        Ok(())
     }
 
     // The implicit `existing` scenario was inserted at index 0: shift every scenario tag.
-    fn renumber_after_insert_front(&mut self) {
+    pub(crate) fn renumber_after_insert_front(&mut self) {
         for s in &mut self.stops {
             if let Some(i) = &mut s.scenario {
                 *i += 1;

@@ -324,6 +324,15 @@ pub struct Band {
 pub struct ScenarioRef {
     pub id: String,
     pub name: String,
+    /// For a scenario given with the request: the named scenario it builds on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// For a scenario given with the request: the content hash it is cached under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// For a scenario given with the request: its modifications, as applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modifications: Option<serde_json::Value>,
 }
 
 /// How an answer was computed: the query as the engine understood it, the scenario, the street
@@ -410,6 +419,9 @@ impl ReachResult {
             scenario: ScenarioRef {
                 id: sc.id.clone(),
                 name: sc.name.clone(),
+                base: None,
+                hash: None,
+                modifications: None,
             },
             street_model: street,
             transit: transit.map(|p| {

@@ -47,6 +47,8 @@ pub struct AppState {
     pub compute: Arc<tokio::sync::Semaphore>,
     /// City-wide accessibility jobs (`/access`).
     pub jobs: access::Jobs,
+    /// Scenarios given with requests, compiled and kept by content hash.
+    pub scenarios: crate::scenario::cache::ScenarioCache,
 }
 
 /// How long a request waits for a computation slot before it is answered 503.
@@ -73,6 +75,7 @@ pub fn router(city: Arc<City>) -> Router {
         openapi,
         compute: Arc::new(tokio::sync::Semaphore::new(slots)),
         jobs: access::Jobs::default(),
+        scenarios: Default::default(),
     });
     Router::new()
         .route("/", get(ogc::landing))
@@ -87,6 +90,7 @@ pub fn router(city: Arc<City>) -> Router {
         .route("/compare", get(api::compare_get).post(api::compare_post))
         .route("/targets", get(api::targets))
         .route("/scenarios", get(api::scenarios))
+        .route("/scenarios/{id}", get(api::scenario))
         .route("/search", get(api::search))
         .route("/access", get(access::list).post(access::start))
         .route("/access/{id}", get(access::status).delete(access::cancel))
