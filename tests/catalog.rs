@@ -1212,4 +1212,17 @@ fn positions_checked_against_their_parts_and_named_stations() {
         assert!(coach.distance_m(q) <= coach.position.accuracy_m, "{q:?}");
     }
     assert!(coach.distance_m(gcj02_to_wgs84(zhongmu)) > 2500.0);
+
+    // 荥阳故城 lies under 古荥 town (zh.wikipedia "古荥镇"); the point sits between the two
+    // readings of the town's coordinate, and the Han iron-works museum assumed there follows.
+    let guxing = [113.534_24, 34.8793];
+    for id in [
+        "cul-xingyang-ancient-city",
+        "cul-ancient-iron-smelting-museum",
+    ] {
+        let f = cat.get(id).unwrap();
+        for q in [guxing, gcj02_to_wgs84(guxing)] {
+            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}: {q:?}");
+        }
+    }
 }
