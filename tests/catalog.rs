@@ -1128,13 +1128,30 @@ fn positions_checked_against_their_parts_and_named_stations() {
     // No smaller circle around the same point would do: Shaolin is more than 11 km away.
     assert!(group.distance_m(shaolin) > 11_000.0);
 
-    // The observatory anchors the sites placed in Gaocheng town.
+    // The observatory anchors the sites placed in Gaocheng town: 王城岗 adjoins it. 郑州日报's
+    // coordinate of the observatory is GCJ-02: converted, it falls on Wikidata's.
+    let observatory_news = [113.147, 34.401];
+    assert!(haversine_m(gcj02_to_wgs84(observatory_news), observatory_wikidata) < 100.0);
+    assert!(haversine_m(observatory_news, observatory_wikidata) > 500.0);
     for id in ["cul-wangchenggang-site-park", "cul-china-astronomy-museum"] {
         let f = cat.get(id).unwrap();
-        for q in [observatory, gcj02_to_wgs84(observatory)] {
-            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}");
+        for q in [
+            observatory,
+            gcj02_to_wgs84(observatory),
+            observatory_wikidata,
+            gcj02_to_wgs84(observatory_news),
+        ] {
+            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}: {q:?}");
         }
     }
+    // 王城岗 claimed 2000 m from a point 1.6 km away; it now claims less, at the observatory.
+    assert!(
+        cat.get("cul-wangchenggang-site-park")
+            .unwrap()
+            .position
+            .accuracy_m
+            < 2000.0
+    );
 
     let island = cat.get("ftz-international-finance-island").unwrap();
     for stop in [
