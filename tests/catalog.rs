@@ -1144,6 +1144,47 @@ fn positions_checked_against_their_parts_and_named_stations() {
             assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}: {q:?}");
         }
     }
+    // Places found in station exit guides and listings: each lies within its accuracy of the
+    // station named, and 新世界百货 north of 东大街 station ("向北约550米" from exit E), not south.
+    for (id, stop) in [
+        (
+            "com-new-world-department-store",
+            "metro-dongdajie-shi-diyi-renmin-yiyuan",
+        ),
+        ("cul-zhengzhou-song-dance-theatre", "metro-zijingshan"),
+        ("cul-zhengzhou-art-palace", "metro-bishagang"),
+    ] {
+        let f = cat.get(id).unwrap();
+        let d = f.distance_m(metro_stop(stop));
+        assert!(
+            d <= f.position.accuracy_m && f.position.accuracy_m < 1000.5,
+            "{id}: {d:.0} m"
+        );
+    }
+    let store = cat.get("com-new-world-department-store").unwrap();
+    let dongdajie = metro_stop("metro-dongdajie-shi-diyi-renmin-yiyuan");
+    let north = haversine_m(dongdajie, [dongdajie[0], store.anchor[1]]);
+    assert!(
+        store.anchor[1] > dongdajie[1] && (400.0..=700.0).contains(&north),
+        "{north:.0} m"
+    );
+    // The stations themselves: Chinese Wikipedia's coordinates of 二七广场, 东大街 and 月季公园
+    // stations (WGS-84) fall on the station file's, which the positions above are built on.
+    for (stop, wiki) in [
+        ("metro-erqi-guangchang", [113.6597, 34.7536]),
+        (
+            "metro-dongdajie-shi-diyi-renmin-yiyuan",
+            [113.6759, 34.7497],
+        ),
+        ("metro-yueji-gongyuan", [113.616_694, 34.766_806]),
+        (
+            "metro-zhengzhou-hangkonggang-zhan",
+            [113.924_769_4, 34.4886],
+        ),
+    ] {
+        let d = haversine_m(metro_stop(stop), wiki);
+        assert!(d < 100.0, "{stop}: {d:.0} m from Wikipedia's coordinate");
+    }
     // 王城岗 claimed 2000 m from a point 1.6 km away; it now claims less, at the observatory.
     assert!(
         cat.get("cul-wangchenggang-site-park")
