@@ -1058,6 +1058,16 @@ fn positions_checked_against_wikipedia_coordinates() {
              GCJ-02 one, accuracy {acc} m"
         );
     }
+    // 郑州站's point is its metro station under the west square; the main building and east
+    // square are across the tracks, 300-400 m east, so the station no longer claims 200 m, and the
+    // business district on the east square lies within the station's accuracy.
+    let zz = cat.get("hub-zhengzhou").unwrap();
+    assert!(zz.position.accuracy_m >= 400.0);
+    let east_square = cat
+        .get("com-railway-station-business-district")
+        .unwrap()
+        .anchor;
+    assert!(east_square[0] > zz.anchor[0] && zz.distance_m(east_square) <= zz.position.accuracy_m);
     // 郑州东站 claimed 200 m before; one reading is 387 m away, so the accuracy grew.
     assert!(
         cat.get("hub-zhengzhou-east")
