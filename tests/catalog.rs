@@ -1204,15 +1204,23 @@ fn positions_checked_against_their_parts_and_named_stations() {
             < 2000.0
     );
 
-    let island = cat.get("ftz-international-finance-island").unwrap();
-    for stop in [
-        "metro-jinrong-daobei",
-        "metro-jinrong-daonan",
-        "metro-jinrong-daoxi",
+    for id in [
+        "ftz-international-finance-island",
+        "ftz-offshore-finance-centre",
     ] {
-        let d = island.distance_m(metro_stop(stop));
-        assert!(d <= island.position.accuracy_m, "{stop}: {d:.0} m");
+        let island = cat.get(id).unwrap();
+        for stop in [
+            "metro-jinrong-daobei",
+            "metro-jinrong-daonan",
+            "metro-jinrong-daoxi",
+        ] {
+            let d = island.distance_m(metro_stop(stop));
+            assert!(d <= island.position.accuracy_m, "{id}, {stop}: {d:.0} m");
+        }
     }
+    // 月季公园 (7.7 ha) lies by the exit of the station named after it.
+    let rose = cat.get("cul-rose-park").unwrap();
+    assert!(rose.distance_m(metro_stop("metro-yueji-gongyuan")) <= rose.position.accuracy_m);
 
     // 郑州商品交易所 stands at the southern entrance of the CBD's outer ring (its architects'
     // project page): in the CBD's south, by 会展中心 station, not towards 中央商务区 station.
