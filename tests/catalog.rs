@@ -1058,6 +1058,16 @@ fn positions_checked_against_wikipedia_coordinates() {
              GCJ-02 one, accuracy {acc} m"
         );
     }
+    // 郑州站's point is its metro station under the west square; the main building and east
+    // square are across the tracks, 300-400 m east, so the station no longer claims 200 m, and the
+    // business district on the east square lies within the station's accuracy.
+    let zz = cat.get("hub-zhengzhou").unwrap();
+    assert!(zz.position.accuracy_m >= 400.0);
+    let east_square = cat
+        .get("com-railway-station-business-district")
+        .unwrap()
+        .anchor;
+    assert!(east_square[0] > zz.anchor[0] && zz.distance_m(east_square) <= zz.position.accuracy_m);
     // 郑州东站 claimed 200 m before; one reading is 387 m away, so the accuracy grew.
     assert!(
         cat.get("hub-zhengzhou-east")
@@ -1128,23 +1138,89 @@ fn positions_checked_against_their_parts_and_named_stations() {
     // No smaller circle around the same point would do: Shaolin is more than 11 km away.
     assert!(group.distance_m(shaolin) > 11_000.0);
 
-    // The observatory anchors the sites placed in Gaocheng town.
+    // The observatory anchors the sites placed in Gaocheng town: 王城岗 adjoins it. 郑州日报's
+    // coordinate of the observatory is GCJ-02: converted, it falls on Wikidata's.
+    let observatory_news = [113.147, 34.401];
+    assert!(haversine_m(gcj02_to_wgs84(observatory_news), observatory_wikidata) < 100.0);
+    assert!(haversine_m(observatory_news, observatory_wikidata) > 500.0);
     for id in ["cul-wangchenggang-site-park", "cul-china-astronomy-museum"] {
         let f = cat.get(id).unwrap();
-        for q in [observatory, gcj02_to_wgs84(observatory)] {
-            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}");
+        for q in [
+            observatory,
+            gcj02_to_wgs84(observatory),
+            observatory_wikidata,
+            gcj02_to_wgs84(observatory_news),
+        ] {
+            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}: {q:?}");
         }
     }
-
-    let island = cat.get("ftz-international-finance-island").unwrap();
-    for stop in [
-        "metro-jinrong-daobei",
-        "metro-jinrong-daonan",
-        "metro-jinrong-daoxi",
+    // Places found in station exit guides and listings: each lies within its accuracy of the
+    // station named, and 新世界百货 north of 东大街 station ("向北约550米" from exit E), not south.
+    for (id, stop) in [
+        (
+            "com-new-world-department-store",
+            "metro-dongdajie-shi-diyi-renmin-yiyuan",
+        ),
+        ("cul-zhengzhou-song-dance-theatre", "metro-zijingshan"),
+        ("cul-zhengzhou-art-palace", "metro-bishagang"),
     ] {
-        let d = island.distance_m(metro_stop(stop));
-        assert!(d <= island.position.accuracy_m, "{stop}: {d:.0} m");
+        let f = cat.get(id).unwrap();
+        let d = f.distance_m(metro_stop(stop));
+        assert!(
+            d <= f.position.accuracy_m && f.position.accuracy_m < 1000.5,
+            "{id}: {d:.0} m"
+        );
     }
+    let store = cat.get("com-new-world-department-store").unwrap();
+    let dongdajie = metro_stop("metro-dongdajie-shi-diyi-renmin-yiyuan");
+    let north = haversine_m(dongdajie, [dongdajie[0], store.anchor[1]]);
+    assert!(
+        store.anchor[1] > dongdajie[1] && (400.0..=700.0).contains(&north),
+        "{north:.0} m"
+    );
+    // The stations themselves: Chinese Wikipedia's coordinates of 二七广场, 东大街 and 月季公园
+    // stations (WGS-84) fall on the station file's, which the positions above are built on.
+    for (stop, wiki) in [
+        ("metro-erqi-guangchang", [113.6597, 34.7536]),
+        (
+            "metro-dongdajie-shi-diyi-renmin-yiyuan",
+            [113.6759, 34.7497],
+        ),
+        ("metro-yueji-gongyuan", [113.616_694, 34.766_806]),
+        (
+            "metro-zhengzhou-hangkonggang-zhan",
+            [113.924_769_4, 34.4886],
+        ),
+    ] {
+        let d = haversine_m(metro_stop(stop), wiki);
+        assert!(d < 100.0, "{stop}: {d:.0} m from Wikipedia's coordinate");
+    }
+    // 王城岗 claimed 2000 m from a point 1.6 km away; it now claims less, at the observatory.
+    assert!(
+        cat.get("cul-wangchenggang-site-park")
+            .unwrap()
+            .position
+            .accuracy_m
+            < 2000.0
+    );
+
+    for id in [
+        "ftz-international-finance-island",
+        "ftz-offshore-finance-centre",
+    ] {
+        let island = cat.get(id).unwrap();
+        for stop in [
+            "metro-jinrong-daobei",
+            "metro-jinrong-daonan",
+            "metro-jinrong-daoxi",
+        ] {
+            let d = island.distance_m(metro_stop(stop));
+            assert!(d <= island.position.accuracy_m, "{id}, {stop}: {d:.0} m");
+        }
+    }
+    // 月季公园 (7.7 ha) lies by the exit of the station named after it.
+    let rose = cat.get("cul-rose-park").unwrap();
+    assert!(rose.distance_m(metro_stop("metro-yueji-gongyuan")) <= rose.position.accuracy_m);
 
     // 郑州商品交易所 stands at the southern entrance of the CBD's outer ring (its architects'
     // project page): in the CBD's south, by 会展中心 station, not towards 中央商务区 station.
@@ -1212,4 +1288,17 @@ fn positions_checked_against_their_parts_and_named_stations() {
         assert!(coach.distance_m(q) <= coach.position.accuracy_m, "{q:?}");
     }
     assert!(coach.distance_m(gcj02_to_wgs84(zhongmu)) > 2500.0);
+
+    // 荥阳故城 lies under 古荥 town (zh.wikipedia "古荥镇"); the point sits between the two
+    // readings of the town's coordinate, and the Han iron-works museum assumed there follows.
+    let guxing = [113.534_24, 34.8793];
+    for id in [
+        "cul-xingyang-ancient-city",
+        "cul-ancient-iron-smelting-museum",
+    ] {
+        let f = cat.get(id).unwrap();
+        for q in [guxing, gcj02_to_wgs84(guxing)] {
+            assert!(f.distance_m(q) <= f.position.accuracy_m, "{id}: {q:?}");
+        }
+    }
 }
