@@ -297,8 +297,7 @@ async fn run_reach(st: Shared, req: ReachRequest) -> ApiResult<Response> {
     let permit = compute_slot(&st).await?;
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        reach::reach(&city, &req)
-            .map(|r| serde_json::to_string(&r.to_geojson()).unwrap_or_default())
+        reach::reach(&city, &req).map(|r| r.to_geojson_string())
     })
     .await
     .map_err(|_| ApiError::Internal("the reach computation failed".into()))??;
