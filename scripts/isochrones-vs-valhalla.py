@@ -234,6 +234,8 @@ def main():
         areas = {q: [] for q, _, _ in QUERIES}
         cleanup_area = {q: [] for q, _, _ in QUERIES}
         cleanup_size = {q: [] for q, _, _ in QUERIES}
+        # Valhalla's contours are cumulative (everything within t minutes); the same form here.
+        size_cumulative = {q: [] for q, _, _ in QUERIES}
         for run in range(args.runs):
             for i, (lon, lat_) in enumerate(os_):
                 for q, mode, bands in QUERIES:
@@ -252,6 +254,8 @@ def main():
                         continue
                     size[(q, "valhalla")].append(len(vraw))
                     size[(q, "cityreach")].append(len(craw))
+                    _, rawc = fetch(url + "&band_form=cumulative")
+                    size_cumulative[q].append(len(rawc))
                     vgs = [(f["properties"]["contour"], shape(f["geometry"])) for f in json.loads(vraw)["features"]]
                     cgs = [(f["properties"]["max_minutes"], shape(f["geometry"]))
                            for f in json.loads(craw)["features"] if f["properties"].get("layer") == "band"]
@@ -275,9 +279,9 @@ def main():
                     except Exception as e:  # make_valid throws on some Valhalla answers
                         print(f"origin {i} {q}: area comparison failed: {e}", file=sys.stderr)
         print("| query | Valhalla p50 | cityreach p50 | ratio | Valhalla p90 | cityreach p90 | size Valhalla (median) "
-              "| size cityreach (median) | GEOS-invalid Valhalla / cityreach | area cityreach / Valhalla (median) "
+              "| size cityreach (median) | size cityreach cumulative (median) | GEOS-invalid Valhalla / cityreach | area cityreach / Valhalla (median) "
               "| IoU (median) |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for q, _, _ in QUERIES:
             v, c = lat[(q, "valhalla")], lat[(q, "cityreach")]
             ratio_area = statistics.median(a[0] / a[1] for a in areas[q] if a[1] > 0) if areas[q] else float("nan")
@@ -286,6 +290,7 @@ def main():
                   f"| {pct(v, .9):.1f} ms | {pct(c, .9):.1f} ms "
                   f"| {statistics.median(size[(q, 'valhalla')]) / 1024:.1f} KB "
                   f"| {statistics.median(size[(q, 'cityreach')]) / 1024:.1f} KB "
+                  f"| {statistics.median(size_cumulative[q]) / 1024:.1f} KB "
                   f"| {invalid[(q, 'valhalla')]} / {invalid[(q, 'cityreach')]} of {len(size[(q, 'cityreach')])} "
                   f"| {ratio_area:.2f} | {iou:.2f} |")
 

@@ -132,10 +132,16 @@ impl TimeGrid {
         let (x0, x1, y0, y1) = (x0 as usize, x1 as usize, y0 as usize, y1 as usize);
         let r2 = rc * rc;
         let per_cell = self.cell_m * secs_per_m;
+        // Streets are sampled densely, so most cells already hold an earlier time than this
+        // sample could give: comparing with the sample's own time first skips the square root.
+        let floor = secs as f32;
         for iy in y0..=y1 {
             let dy = iy as f64 - fy;
-            let row = &mut self.values[iy * self.nx..(iy + 1) * self.nx];
-            for (ix, v) in row.iter_mut().enumerate().take(x1 + 1).skip(x0) {
+            let row = &mut self.values[iy * self.nx + x0..=iy * self.nx + x1];
+            for (ix, v) in (x0..).zip(row.iter_mut()) {
+                if floor >= *v {
+                    continue;
+                }
                 let dx = ix as f64 - fx;
                 let d2 = dx * dx + dy * dy;
                 if d2 <= r2 {

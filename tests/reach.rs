@@ -437,6 +437,35 @@ fn zhengzhou() -> City {
     City::load(DataSource::Embedded).unwrap()
 }
 
+/// The text the server sends (band geometries written straight from their coordinates) is the
+/// same document as the `Value` built feature by feature, for every band form and band count.
+#[test]
+fn geojson_text_is_the_geojson_value() {
+    let city = zhengzhou();
+    for (origin, bands, form) in [
+        ("小李庄站", vec![10.0, 20.0, 30.0], BandForm::Disjoint),
+        ("郑州东站", vec![15.0, 45.0], BandForm::Cumulative),
+        ("二七商圈", vec![20.0], BandForm::Disjoint),
+    ] {
+        let mut req = ReachRequest::new(Origin::Place(origin.into()), *bands.last().unwrap());
+        req.bands = bands;
+        req.band_form = form;
+        let r = reach::reach(&city, &req).unwrap();
+        let text = r.to_geojson_string();
+        let value = r.to_geojson();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, value, "{origin}");
+        let polygons = value["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["layer"] == "band")
+            .map(|f| f["geometry"]["coordinates"].as_array().unwrap().len())
+            .sum::<usize>();
+        assert!(polygons > 0, "{origin}: no band polygon to compare");
+    }
+}
+
 #[test]
 fn bands_are_valid_disjoint_and_nest_in_the_cumulative_form() {
     let city = zhengzhou();

@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             });
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        Format::Geojson => println!("{}", result.to_geojson()),
+        Format::Geojson => println!("{}", result.to_geojson_string()),
     }
     Ok(())
 }

@@ -271,6 +271,10 @@ impl Lattice {
                 let c = [lo_row[p], lo_row[p + 1], hi_row[p], hi_row[p + 1]];
                 let lo = c[0].min(c[1]).min(c[2]).min(c[3]);
                 let hi = c[0].max(c[1]).max(c[2]).max(c[3]);
+                if lo == hi {
+                    // Unreached, or wholly inside: no threshold crosses it.
+                    continue;
+                }
                 // Thresholds t with lo <= t < hi.
                 let a = self.thresholds.partition_point(|&t| t < lo);
                 let b = self.thresholds.partition_point(|&t| t < hi);
@@ -698,6 +702,9 @@ fn crossing_loops(loops: &[Vec<Pt>]) -> Vec<bool> {
     bad
 }
 
+/// Rounds of backing off before generalisation gives up on a whole answer.
+const MAX_GENERALIZE_ROUNDS: usize = 32;
+
 /// Simplifies every loop, then backs off (halving the tolerance, then keeping the loop as it
 /// was) on each loop that would break validity or move a pin across it.
 fn generalize(loops: Vec<Loop>, pins: &[([f64; 2], f64)], tol_m: f64, m: [f64; 2]) -> Vec<Loop> {
@@ -705,7 +712,10 @@ fn generalize(loops: Vec<Loop>, pins: &[([f64; 2], f64)], tol_m: f64, m: [f64; 2
     let mut cur: Vec<Vec<Pt>> = loops.iter().map(|l| simplify(&l.pts, tol_m, m)).collect();
     let mut clean = false;
     let firsts = FirstPoints::new(&loops);
-    for _ in 0..8 {
+    // Two loops as contoured never conflict, so every round with a conflict lowers the
+    // tolerance of some simplified loop: the rounds end clean after at most 3 per loop. The cap
+    // only bounds the work; past it, every loop is kept as contoured.
+    for _ in 0..MAX_GENERALIZE_ROUNDS {
         let bad = generalize_conflicts(&loops, &firsts, &cur, pins);
         if !bad.iter().any(|&b| b) {
             clean = true;

@@ -504,6 +504,29 @@ impl ReachResult {
     /// so smaller bands draw on top), then every reached feature as a point with its minutes,
     /// band and legs, and the metadata as a foreign member.
     pub fn to_geojson(&self) -> Value {
+        self.geojson_doc(true)
+    }
+
+    /// The same document as [`Self::to_geojson`] as text, with the band geometries written
+    /// straight from their coordinates rather than built as `Value`s first (they are most of an
+    /// isochrone's bytes, and a `Value` per coordinate pair is most of its serialization time).
+    pub fn to_geojson_string(&self) -> String {
+        let doc = self.geojson_doc(false);
+        let geometries: Vec<&geo::MultiPolygon<f64>> = self
+            .bands
+            .iter()
+            .rev()
+            .filter_map(|b| b.geometry.as_ref())
+            .collect();
+        serde_json::to_string(&DocWithBands {
+            doc: &doc,
+            geometries: &geometries,
+        })
+        .unwrap_or_default()
+    }
+
+    /// The GeoJSON document; band geometries are `null` unless `with_geometry`.
+    fn geojson_doc(&self, with_geometry: bool) -> Value {
         let mut features = Vec::new();
         let counts = self.counts();
         for b in self.bands.iter().rev() {
@@ -511,7 +534,7 @@ impl ReachResult {
             features.push(json!({
                 "type": "Feature",
                 "id": format!("band-{}", band_key(b.max_minutes)),
-                "geometry": multipolygon_json(g),
+                "geometry": if with_geometry { multipolygon_json(g) } else { Value::Null },
                 "properties": {
                     "layer": "band",
                     "min_minutes": b.min_minutes,
@@ -632,6 +655,110 @@ pub(crate) fn band_key(max_minutes: f64) -> String {
 
 fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
+}
+
+/// A reach document whose first features are the bands, in order, with `null` geometries
+/// that serialize as `geometries`.
+struct DocWithBands<'a> {
+    doc: &'a Value,
+    geometries: &'a [&'a geo::MultiPolygon<f64>],
+}
+
+impl Serialize for DocWithBands<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(obj) = self.doc.as_object() else {
+            return self.doc.serialize(s);
+        };
+        let mut m = s.serialize_map(Some(obj.len()))?;
+        for (k, v) in obj {
+            match (k.as_str(), v) {
+                ("features", Value::Array(features)) => m.serialize_entry(
+                    k,
+                    &Features {
+                        features,
+                        geometries: self.geometries,
+                    },
+                )?,
+                _ => m.serialize_entry(k, v)?,
+            }
+        }
+        m.end()
+    }
+}
+
+struct Features<'a> {
+    features: &'a [Value],
+    geometries: &'a [&'a geo::MultiPolygon<f64>],
+}
+
+impl Serialize for Features<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.features.len()))?;
+        for (i, f) in self.features.iter().enumerate() {
+            match (self.geometries.get(i), f.as_object()) {
+                (Some(g), Some(obj)) => {
+                    seq.serialize_element(&WithGeometry { obj, geometry: g })?
+                }
+                _ => seq.serialize_element(f)?,
+            }
+        }
+        seq.end()
+    }
+}
+
+struct WithGeometry<'a> {
+    obj: &'a serde_json::Map<String, Value>,
+    geometry: &'a geo::MultiPolygon<f64>,
+}
+
+impl Serialize for WithGeometry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.obj.len()))?;
+        for (k, v) in self.obj {
+            if k == "geometry" {
+                m.serialize_entry(k, &MultiPolygonGeoJson(self.geometry))?;
+            } else {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// A GeoJSON MultiPolygon serialized straight from its coordinates, rounded to 6 decimals as in
+/// [`multipolygon_json`].
+pub struct MultiPolygonGeoJson<'a>(pub &'a geo::MultiPolygon<f64>);
+
+impl Serialize for MultiPolygonGeoJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Ring<'a>(&'a geo::LineString<f64>);
+        impl Serialize for Ring<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0 .0.iter().map(|c| [round6(c.x), round6(c.y)]))
+            }
+        }
+        struct Poly<'a>(&'a geo::Polygon<f64>);
+        impl Serialize for Poly<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(
+                    std::iter::once(self.0.exterior())
+                        .chain(self.0.interiors())
+                        .map(Ring),
+                )
+            }
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry(
+            "coordinates",
+            &self.0 .0.iter().map(Poly).collect::<Vec<_>>(),
+        )?;
+        m.serialize_entry("type", "MultiPolygon")?;
+        m.end()
+    }
 }
 
 /// GeoJSON of a MultiPolygon with coordinates rounded to 6 decimals (≈ 0.1 m).

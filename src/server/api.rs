@@ -345,8 +345,7 @@ async fn run_reach(
     let permit = compute_slot(&st).await?;
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        crate::scenario::reach(&st2.scenarios, &city, &req, &mods)
-            .map(|r| serde_json::to_string(&r.to_geojson()).unwrap_or_default())
+        crate::scenario::reach(&st2.scenarios, &city, &req, &mods).map(|r| r.to_geojson_string())
     })
     .await
     .map_err(|_| ApiError::Internal("the reach computation failed".into()))??;

@@ -520,12 +520,15 @@ impl OsmField<'_> {
     }
 
     /// Calls `visit(point, secs)` at points no more than `step_m` apart along every reached
-    /// street, in the frame `frame`, while the arrival stays within the budget.
+    /// street, in the frame `frame`, while the arrival stays within the budget. A street reached
+    /// over its whole length (from one end, or from both ends meeting within the budget) is
+    /// first offered to `whole(segment)`; if that returns true, its points are not visited.
     fn sample_reached(
         &self,
         frame: &LocalFrame,
         step_m: f64,
         mut visit: impl FnMut([f64; 2], f64),
+        mut whole: impl FnMut(u32) -> bool,
     ) {
         let g = &self.mg.graph;
         let dist = self.dist();
@@ -558,6 +561,11 @@ impl OsmField<'_> {
                     self.max_secs
                 };
                 if tu >= limit && limit < self.max_secs {
+                    continue;
+                }
+                let covered = tu + secs <= self.max_secs
+                    || (two_way && (tu + tw + secs) / 2.0 <= self.max_secs);
+                if covered && whole(seg) {
                     continue;
                 }
                 fill_line(seg, g.edge_seg[e] & REVERSED != 0, &mut line);
@@ -691,9 +699,14 @@ impl StreetField for OsmField<'_> {
         let cell = grid.cell_m();
         let secs_per_m = 1.0 / walk_mps();
         let max = self.max_secs;
-        self.sample_reached(&frame, cell * 0.75, |q, t| {
-            grid.lower_within(q, t, cell, secs_per_m, max);
-        });
+        self.sample_reached(
+            &frame,
+            cell * 0.75,
+            |q, t| {
+                grid.lower_within(q, t, cell, secs_per_m, max);
+            },
+            |_| false,
+        );
     }
 
     fn extent(&self) -> Option<[f64; 4]> {
@@ -704,20 +717,36 @@ impl StreetField for OsmField<'_> {
             f64::NEG_INFINITY,
             f64::NEG_INFINITY,
         ];
-        // An infinite step visits only the geometry's own points (and where the budget ends).
-        self.sample_reached(&frame, f64::INFINITY, |p, _| {
-            b = [
+        // An infinite step visits only the geometry's own points (and where the budget ends);
+        // a street reached over its whole length adds its points as they are, in lon/lat.
+        let g = &self.mg.graph;
+        let grow = |b: &mut [f64; 4], p: [f64; 2]| {
+            *b = [
                 b[0].min(p[0]),
                 b[1].min(p[1]),
                 b[2].max(p[0]),
                 b[3].max(p[1]),
             ];
-        });
-        if !b[0].is_finite() {
-            return None;
+        };
+        let mut whole = b;
+        self.sample_reached(
+            &frame,
+            f64::INFINITY,
+            |p, _| grow(&mut b, p),
+            |seg| {
+                for p in g.segment_points(seg) {
+                    grow(&mut whole, p);
+                }
+                true
+            },
+        );
+        let mut out = whole;
+        if b[0].is_finite() {
+            let sw = frame.to_lonlat([b[0], b[1]]);
+            let ne = frame.to_lonlat([b[2], b[3]]);
+            grow(&mut out, sw);
+            grow(&mut out, ne);
         }
-        let sw = frame.to_lonlat([b[0], b[1]]);
-        let ne = frame.to_lonlat([b[2], b[3]]);
-        Some([sw[0], sw[1], ne[0], ne[1]])
+        out[0].is_finite().then_some(out)
     }
 }
