@@ -13,12 +13,13 @@ pub mod opportunities;
 pub mod output;
 pub mod query;
 pub mod shard;
+pub mod timed;
 
 pub use grid::Grid;
 pub use opportunities::Opportunities;
 
 use crate::city::City;
-use crate::reach::{self, Mode, Origin, ReachError, ReachRequest, MAX_MINUTES};
+use crate::reach::{self, Mode, Origin, ReachError, ReachRequest, Timing, MAX_MINUTES};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -90,6 +91,9 @@ pub struct AccessRequest {
     /// The search budget, minutes: the largest cutoff, or [`DEFAULT_NEAREST_BUDGET`] when only
     /// nearest-N measures are asked for.
     pub max_minutes: Option<f64>,
+    /// Departure, window and percentiles on the feeds' timetable, as in `reach` (without a
+    /// departure: the steady state, or a timetabled network's default departure).
+    pub timing: Timing,
 }
 
 /// The search budget of nearest-N measures when no cutoff sets one, minutes.
@@ -147,6 +151,7 @@ impl AccessRequest {
                 format!("{b} is below the largest cutoff"),
             ));
         }
+        self.validate_timing()?;
         for s in std::iter::once(&self.scenario).chain(self.compare.as_ref()) {
             if city.transit.scenario_index(s).is_none() {
                 return Err(ReachError::UnknownScenario {
@@ -157,6 +162,77 @@ impl AccessRequest {
             }
         }
         Ok(())
+    }
+
+    /// The timing checks `reach` makes, and that a timetable describes one scenario.
+    pub(crate) fn validate_timing(&self) -> Result<(), AccessError> {
+        let t = &self.timing;
+        reach::check_window(t.window_min)?;
+        if t.percentiles.is_empty() || t.percentiles.len() > reach::MAX_PERCENTILES {
+            return Err(AccessError::invalid(
+                "percentiles",
+                format!(
+                    "between 1 and {} percentiles are needed",
+                    reach::MAX_PERCENTILES
+                ),
+            ));
+        }
+        if !t.percentiles.contains(&t.percentile) {
+            return Err(AccessError::invalid(
+                "percentile",
+                format!(
+                    "{} is not one of the percentiles asked for ({})",
+                    t.percentile,
+                    t.percentiles
+                        .iter()
+                        .map(u8::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            ));
+        }
+        if t.depart.is_some() {
+            if self.scenario != "existing" {
+                return Err(AccessError::invalid(
+                    "depart",
+                    format!(
+                        "the feeds' timetables describe the existing network only, not scenario '{}'",
+                        self.scenario
+                    ),
+                ));
+            }
+            if let Some(c) = &self.compare {
+                return Err(AccessError::invalid(
+                    "compare",
+                    format!(
+                        "the feeds' timetables describe the existing network only, so '{c}' \
+                         cannot be compared at a departure; leave out depart for the steady state"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The timetable search this analysis runs, if any, and whether its departure is the
+    /// default: a given departure (transit only), else a timetabled network's default
+    /// departure when one scenario, `existing`, is analysed, else the steady state.
+    pub fn effective_timing(&self, city: &City) -> Option<(Timing, bool)> {
+        if self.mode != Mode::Transit {
+            return None;
+        }
+        if self.timing.depart.is_some() {
+            return Some((self.timing.clone(), false));
+        }
+        if self.scenario != "existing"
+            || self.compare.is_some()
+            || !reach::timetabled(&city.transit)
+        {
+            return None;
+        }
+        let mut t = self.timing.clone();
+        t.depart = Some(reach::default_departure(&city.transit)?);
+        Some((t, true))
     }
 
     fn scenarios(&self) -> Vec<&str> {
@@ -223,6 +299,9 @@ pub struct AccessMetadata {
     pub origin_rule: String,
     pub street_model: crate::network::streets::StreetModelInfo,
     pub transit_model: String,
+    /// The timetable search, when the analysis ran on the feeds' timetable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timetable: Option<timed::TimedMetadata>,
 }
 
 impl AccessResult {
@@ -246,10 +325,33 @@ pub fn times_from(
     budget_min: f64,
     opportunities: &Opportunities,
 ) -> Result<Vec<Option<f64>>, ReachError> {
+    times_from_timed(
+        city,
+        origin,
+        mode,
+        scenario,
+        budget_min,
+        &Timing::default(),
+        opportunities,
+    )
+}
+
+/// [`times_from`] at a departure: minutes at `timing.percentile` of the window, as a single
+/// `reach` with this timing computes them (its travel field without polygons).
+pub fn times_from_timed(
+    city: &City,
+    origin: [f64; 2],
+    mode: Mode,
+    scenario: &str,
+    budget_min: f64,
+    timing: &Timing,
+    opportunities: &Opportunities,
+) -> Result<Vec<Option<f64>>, ReachError> {
     let mut req = ReachRequest::new(Origin::LonLat(origin), budget_min);
     req.mode = mode;
     req.scenario = scenario.to_string();
     req.polygons = false;
+    req.timing = timing.clone();
     let tf = reach::travel_field(city, &req)?;
     Ok(opportunities
         .points
@@ -262,7 +364,7 @@ pub fn times_from(
 /// pairwise ([`crate::network::streets::StreetModel::pairwise_secs`]): each origin then needs
 /// only its access times, the transit search, and a scan of the nearest stops per opportunity.
 /// Gives exactly [`times_from`]'s answers (same expressions, same order of operations).
-struct PairwiseEgress {
+pub(crate) struct PairwiseEgress {
     street_mode: crate::network::streets::StreetMode,
     transit: bool,
     /// A lower bound of seconds per metre (the pairwise time over the distance, less 0.1 %).
@@ -281,7 +383,11 @@ struct PairwiseEgress {
 const MAX_PAIRWISE_CELLS: usize = 12_000_000;
 
 impl PairwiseEgress {
-    fn build(city: &City, mode: Mode, opportunities: &Opportunities) -> Option<PairwiseEgress> {
+    pub(crate) fn build(
+        city: &City,
+        mode: Mode,
+        opportunities: &Opportunities,
+    ) -> Option<PairwiseEgress> {
         let street_mode = mode.street_mode();
         // Seconds per metre, read off one known distance (1° of latitude at the equator).
         let (a, b) = ([0.0, 0.0], [0.0, 1.0]);
@@ -336,7 +442,7 @@ impl PairwiseEgress {
     /// of one origin. Pairs that a cheap lower bound (the chord through the Earth is never
     /// longer than the great circle) puts beyond the budget are left infinite without the
     /// trigonometry: they could not count anyway.
-    fn origin_times(&self, city: &City, origin: [f64; 2], budget_s: f64) -> OriginTimes {
+    pub(crate) fn origin_times(&self, city: &City, origin: [f64; 2], budget_s: f64) -> OriginTimes {
         let u = unit(origin);
         let reach_m = budget_s / self.secs_per_m_lower;
         // chord² bound in units of the Earth's radius.
@@ -382,7 +488,6 @@ impl PairwiseEgress {
         let budget_s = budget_min * 60.0;
         // Ridden stops and their arrival times, as the reach engine seeds its egress spread.
         let mut ridden: Vec<f64> = Vec::new();
-        let mut t_min = f64::INFINITY;
         if self.transit {
             let graph = &city.graphs[scenario];
             let access: Vec<(u32, f32)> = from
@@ -403,8 +508,33 @@ impl PairwiseEgress {
                     }
                 })
                 .collect();
-            t_min = ridden.iter().copied().fold(f64::INFINITY, f64::min);
         }
+        self.egress(from, &ridden, budget_s)
+    }
+
+    /// Access stops of `from` on the `existing` graph as the timetable search takes them:
+    /// whole seconds of the access walk, rounded from `f32` as the reach engine does.
+    fn timed_access(
+        &self,
+        city: &City,
+        from: &OriginTimes,
+        scenario: usize,
+        budget_s: f64,
+    ) -> Vec<(u32, i32)> {
+        let graph = &city.graphs[scenario];
+        from.stops
+            .iter()
+            .enumerate()
+            .filter(|&(i, &t)| graph.stop_active[i] && t <= budget_s)
+            .map(|(i, &t)| (i as u32, (t as f32).round() as i32))
+            .collect()
+    }
+
+    /// Minutes to every opportunity: the direct street time, or the best of a seeded stop's
+    /// time (`seeds`, seconds, infinite where not seeded) plus its street time on.
+    fn egress(&self, from: &OriginTimes, seeds: &[f64], budget_s: f64) -> Vec<Option<f64>> {
+        let ridden = seeds;
+        let t_min = ridden.iter().copied().fold(f64::INFINITY, f64::min);
         from.opps
             .iter()
             .enumerate()
@@ -429,7 +559,7 @@ impl PairwiseEgress {
 }
 
 /// One origin's street times to the stops and the opportunities (seconds; infinite beyond reach).
-struct OriginTimes {
+pub(crate) struct OriginTimes {
     stops: Vec<f64>,
     opps: Vec<f64>,
 }
@@ -511,28 +641,58 @@ pub fn run(
         }
     }
     let scenarios = req.scenarios();
-    let per_scenario = req.cutoffs.len() + req.nearest.len();
+    let timed = match req.effective_timing(city) {
+        Some((t, defaulted)) => Some(timed::TimedSearch::new(city, &t, defaulted)?),
+        None => None,
+    };
+    // Without a timetable one set of measures per scenario; with one, a set per percentile.
+    let percentiles: Vec<Option<u8>> = match &timed {
+        Some(t) => t.percentiles.iter().map(|&p| Some(p)).collect(),
+        None => vec![None],
+    };
+    let per_scenario = (req.cutoffs.len() + req.nearest.len()) * percentiles.len();
+    let when = |p: Option<u8>| match (p, &timed) {
+        (Some(p), Some(t)) => {
+            let m = &t.metadata;
+            let window = if m.window_min > 0 {
+                format!(" + {} min", m.window_min)
+            } else {
+                String::new()
+            };
+            (
+                format!("_p{p}"),
+                format!(
+                    " at the {p}th percentile of departures {}{window}",
+                    m.depart
+                ),
+            )
+        }
+        _ => (String::new(), String::new()),
+    };
     let mut measures = Vec::new();
     for s in &scenarios {
-        for c in &req.cutoffs {
-            measures.push(Measure {
-                name: format!("{s}_cum{}", num(*c)),
-                description: format!(
-                    "{} within {} min by {}, scenario {s}",
-                    opportunities.label,
-                    num(*c),
-                    req.mode
-                ),
-            });
-        }
-        for n in &req.nearest {
-            measures.push(Measure {
-                name: format!("{s}_nearest{n}"),
-                description: format!(
-                    "minutes to the nearest {n} of {} by {}, scenario {s}",
-                    opportunities.label, req.mode
-                ),
-            });
+        for &p in &percentiles {
+            let (suffix, at) = when(p);
+            for c in &req.cutoffs {
+                measures.push(Measure {
+                    name: format!("{s}_cum{}{suffix}", num(*c)),
+                    description: format!(
+                        "{} within {} min by {}{at}, scenario {s}",
+                        opportunities.label,
+                        num(*c),
+                        req.mode
+                    ),
+                });
+            }
+            for n in &req.nearest {
+                measures.push(Measure {
+                    name: format!("{s}_nearest{n}{suffix}"),
+                    description: format!(
+                        "minutes to the nearest {n} of {} by {}{at}, scenario {s}",
+                        opportunities.label, req.mode
+                    ),
+                });
+            }
         }
     }
     if let Some(c) = &req.compare {
@@ -563,38 +723,66 @@ pub fn run(
     let weights: Vec<f64> = opportunities.points.iter().map(|p| p.weight).collect();
     let rows: Vec<Option<Vec<f32>>> = origins
         .par_iter()
-        .map(|o| {
-            if progress.cancel.load(Ordering::Relaxed) {
-                return Err(());
-            }
-            let mut row = Vec::with_capacity(measures.len());
-            let mut ok = true;
-            let shared = pairwise
-                .as_ref()
-                .map(|p| p.origin_times(city, o.lonlat, budget * 60.0));
-            for (s, &si) in scenarios.iter().zip(&scenario_ids) {
-                let times = match (&pairwise, &shared) {
-                    (Some(p), Some(from)) => Ok(p.times(city, from, si, budget)),
-                    _ => times_from(city, o.lonlat, req.mode, s, budget, opportunities),
-                };
-                match times {
-                    Ok(times) => {
-                        measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
+        .map_init(
+            || timed.as_ref().map(|t| t.scratch()),
+            |scratch, o| {
+                if progress.cancel.load(Ordering::Relaxed) {
+                    return Err(());
+                }
+                let mut row = Vec::with_capacity(measures.len());
+                let mut ok = true;
+                let shared = pairwise
+                    .as_ref()
+                    .map(|p| p.origin_times(city, o.lonlat, budget * 60.0));
+                if let (Some(t), Some(scratch)) = (&timed, scratch.as_mut()) {
+                    let times = timed_times(
+                        city,
+                        t,
+                        scratch,
+                        pairwise.as_ref().zip(shared.as_ref()),
+                        o.lonlat,
+                        req.mode,
+                        scenario_ids[0],
+                        budget,
+                        opportunities,
+                    );
+                    match times {
+                        Ok(by_percentile) => {
+                            for times in by_percentile {
+                                measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
+                            }
+                        }
+                        Err(_) => {
+                            ok = false;
+                            row.extend(std::iter::repeat_n(f32::NAN, per_scenario));
+                        }
                     }
-                    Err(_) => {
-                        ok = false;
-                        row.extend(std::iter::repeat_n(f32::NAN, per_scenario));
+                } else {
+                    for (s, &si) in scenarios.iter().zip(&scenario_ids) {
+                        let times = match (&pairwise, &shared) {
+                            (Some(p), Some(from)) => Ok(p.times(city, from, si, budget)),
+                            _ => times_from(city, o.lonlat, req.mode, s, budget, opportunities),
+                        };
+                        match times {
+                            Ok(times) => {
+                                measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
+                            }
+                            Err(_) => {
+                                ok = false;
+                                row.extend(std::iter::repeat_n(f32::NAN, per_scenario));
+                            }
+                        }
                     }
                 }
-            }
-            if req.compare.is_some() {
-                for i in 0..per_scenario {
-                    row.push(row[per_scenario + i] - row[i]);
+                if req.compare.is_some() {
+                    for i in 0..per_scenario {
+                        row.push(row[per_scenario + i] - row[i]);
+                    }
                 }
-            }
-            progress.done.fetch_add(1, Ordering::Relaxed);
-            Ok(ok.then_some(row))
-        })
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                Ok(ok.then_some(row))
+            },
+        )
         .collect::<Result<_, ()>>()
         .map_err(|_| AccessError::Cancelled {
             done: progress.done.load(Ordering::Relaxed),
@@ -628,7 +816,16 @@ pub fn run(
         }
         .into(),
         street_model: city.streets.info(req.mode.street_mode()),
-        transit_model: "steady state: expected wait of half the headway, 2 min per transfer".into(),
+        transit_model: match &timed {
+            Some(t) => format!(
+                "timetable of {}: range-RAPTOR over each departure minute of the window, \
+                 travel-time percentiles per stop (nearest rank), at most {} rides",
+                crate::network::timetable::show_date(t.date),
+                t.metadata.max_rides
+            ),
+            None => "steady state: expected wait of half the headway, 2 min per transfer".into(),
+        },
+        timetable: timed.as_ref().map(|t| t.metadata.clone()),
     };
     Ok(AccessResult {
         origins,
@@ -637,6 +834,79 @@ pub fn run(
         values,
         metadata,
     })
+}
+
+/// Minutes to every opportunity at each percentile of `search` (`[percentile][opportunity]`),
+/// exactly as a single reach at that departure, window and percentile gives them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn timed_times(
+    city: &City,
+    search: &timed::TimedSearch,
+    scratch: &mut timed::Scratch<'_>,
+    pairwise: Option<(&PairwiseEgress, &OriginTimes)>,
+    origin: [f64; 2],
+    mode: Mode,
+    scenario: usize,
+    budget_min: f64,
+    opportunities: &Opportunities,
+) -> Result<Vec<Vec<Option<f64>>>, ReachError> {
+    use crate::network::streets::{Seed, StreetError};
+    let budget_s = budget_min * 60.0;
+    if let Some((p, from)) = pairwise {
+        let access = p.timed_access(city, from, scenario, budget_s);
+        let secs = search.stop_seconds(scratch, &access);
+        return Ok(secs
+            .iter()
+            .map(|row| p.egress(from, &timed::seed_secs(row, budget_s), budget_s))
+            .collect());
+    }
+    // Any street model: the reach engine's own spreads, access and then egress per percentile.
+    let street_mode = mode.street_mode();
+    if !city.streets.supports(street_mode) {
+        return Err(StreetError::ModeUnavailable(street_mode).into());
+    }
+    let origin_seed = Seed {
+        lonlat: origin,
+        secs: 0.0,
+    };
+    let graph = &city.graphs[scenario];
+    let access: Vec<(u32, i32)> = {
+        let f = city
+            .streets
+            .spread(street_mode, std::slice::from_ref(&origin_seed), budget_s)?;
+        city.transit
+            .stops
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| graph.stop_active[i])
+            .filter_map(|(i, s)| {
+                f.time_at(s.lonlat)
+                    .map(|t| (i as u32, (t.secs as f32).round() as i32))
+            })
+            .collect()
+    };
+    let secs = search.stop_seconds(scratch, &access);
+    secs.iter()
+        .map(|row| {
+            let mut seeds = vec![origin_seed];
+            seeds.extend(
+                timed::seed_secs(row, budget_s)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.is_finite())
+                    .map(|(i, &t)| Seed {
+                        lonlat: city.transit.stops[i].lonlat,
+                        secs: t,
+                    }),
+            );
+            let f = city.streets.spread(street_mode, &seeds, budget_s)?;
+            Ok(opportunities
+                .points
+                .iter()
+                .map(|o| f.time_at(o.lonlat).map(|t| t.secs / 60.0))
+                .collect())
+        })
+        .collect()
 }
 
 /// A number as it reads in a column name: 30, 7.5.
