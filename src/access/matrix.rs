@@ -150,7 +150,7 @@ pub fn compute_timed(
             .collect(),
         Some((t, defaulted)) => {
             let search = super::timed::TimedSearch::new(city, &t, defaulted)?;
-            let pairwise = super::PairwiseEgress::build(city, mode, &targets);
+            let pairwise = super::PairwiseEgress::build(city, mode, &targets, max_minutes * 60.0);
             let si = city.transit.scenario_index(scenario).unwrap_or(0);
             let rows = origins
                 .par_iter()

@@ -372,14 +372,16 @@ pub(crate) struct PairwiseEgress {
     stop_unit: Vec<[f64; 3]>,
     opp_unit: Vec<[f64; 3]>,
     opp_lonlat: Vec<[f64; 2]>,
-    /// `stops × opportunities`, seconds.
-    secs: Vec<f64>,
-    /// Per opportunity: stops by increasing time, so a scan can stop early.
-    order: Vec<Vec<u32>>,
-    n_opp: usize,
+    /// Per opportunity `j`, entries `near[j]..near[j + 1]` of `near_stop` / `near_secs`: the
+    /// stops within the budget's street time, by increasing time, so a scan reads memory in
+    /// order and can stop early.
+    near: Vec<usize>,
+    near_stop: Vec<u32>,
+    near_secs: Vec<f64>,
 }
 
-/// Largest stop × opportunity table the pairwise path precomputes (≈ 160 MB with its order).
+/// Largest stop × opportunity product the pairwise path takes on (it keeps, at 12 bytes each,
+/// only the pairs within the budget).
 const MAX_PAIRWISE_CELLS: usize = 12_000_000;
 
 impl PairwiseEgress {
@@ -387,6 +389,7 @@ impl PairwiseEgress {
         city: &City,
         mode: Mode,
         opportunities: &Opportunities,
+        budget_s: f64,
     ) -> Option<PairwiseEgress> {
         let street_mode = mode.street_mode();
         // Seconds per metre, read off one known distance (1° of latitude at the equator).
@@ -401,26 +404,32 @@ impl PairwiseEgress {
         if stops.len().saturating_mul(n_opp) > MAX_PAIRWISE_CELLS {
             return None;
         }
-        let mut secs = vec![f64::INFINITY; stops.len() * n_opp];
+        let mut near = Vec::with_capacity(n_opp + 1);
+        let mut near_stop = Vec::new();
+        let mut near_secs = Vec::new();
+        near.push(0);
         if mode == Mode::Transit {
-            for (i, s) in stops.iter().enumerate() {
-                for (j, o) in opportunities.points.iter().enumerate() {
-                    secs[i * n_opp + j] = city
+            let mut list: Vec<(f64, u32)> = Vec::with_capacity(stops.len());
+            for o in &opportunities.points {
+                list.clear();
+                for (i, s) in stops.iter().enumerate() {
+                    let d = city
                         .streets
                         .pairwise_secs(street_mode, s.lonlat, o.lonlat)
                         .unwrap_or(f64::INFINITY);
+                    // A stop farther than the budget cannot bring anything within it.
+                    if d <= budget_s {
+                        list.push((d, i as u32));
+                    }
                 }
+                list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                near_stop.extend(list.iter().map(|x| x.1));
+                near_secs.extend(list.iter().map(|x| x.0));
+                near.push(near_stop.len());
             }
+        } else {
+            near.resize(n_opp + 1, 0);
         }
-        let order = (0..n_opp)
-            .map(|j| {
-                let mut o: Vec<u32> = (0..stops.len() as u32).collect();
-                o.sort_by(|&a, &b| {
-                    secs[a as usize * n_opp + j].total_cmp(&secs[b as usize * n_opp + j])
-                });
-                o
-            })
-            .collect();
         Some(PairwiseEgress {
             street_mode,
             transit: mode == Mode::Transit,
@@ -432,9 +441,9 @@ impl PairwiseEgress {
                 .map(|o| unit(o.lonlat))
                 .collect(),
             opp_lonlat: opportunities.points.iter().map(|o| o.lonlat).collect(),
-            secs,
-            order,
-            n_opp,
+            near,
+            near_stop,
+            near_secs,
         })
     }
 
@@ -535,14 +544,18 @@ impl PairwiseEgress {
     fn egress(&self, from: &OriginTimes, seeds: &[f64], budget_s: f64) -> Vec<Option<f64>> {
         let ridden = seeds;
         let t_min = ridden.iter().copied().fold(f64::INFINITY, f64::min);
+        // Just above the budget: every time within it is smaller.
+        let cap = budget_s + 1e-6;
         from.opps
             .iter()
             .enumerate()
             .map(|(j, &direct)| {
-                let mut best = direct;
+                // Times beyond the budget are dropped anyway, so the scan needs only beat the
+                // budget: an opportunity nothing reaches stops scanning at the budget's radius.
+                let mut best = direct.min(cap);
                 if t_min.is_finite() {
-                    for &s in &self.order[j] {
-                        let d = self.secs[s as usize * self.n_opp + j];
+                    let (a, b) = (self.near[j], self.near[j + 1]);
+                    for (&s, &d) in self.near_stop[a..b].iter().zip(&self.near_secs[a..b]) {
                         if t_min + d >= best {
                             break;
                         }
@@ -713,7 +726,7 @@ pub fn run(
     }
 
     let budget = req.budget();
-    let pairwise = PairwiseEgress::build(city, req.mode, opportunities);
+    let pairwise = PairwiseEgress::build(city, req.mode, opportunities, budget * 60.0);
     let scenario_ids: Vec<usize> = scenarios
         .iter()
         .filter_map(|s| city.transit.scenario_index(s))
@@ -940,7 +953,8 @@ mod tests {
     fn pairwise_path_equals_the_reach_engine_bit_for_bit() {
         let city = City::load(crate::DataSource::Embedded).unwrap();
         let opp = Opportunities::parse(&city, "all").unwrap();
-        let p = PairwiseEgress::build(&city, Mode::Transit, &opp).expect("crow-fly is pairwise");
+        let p = PairwiseEgress::build(&city, Mode::Transit, &opp, 45.0 * 60.0)
+            .expect("crow-fly is pairwise");
         let grid = Grid::over([113.55, 34.55, 113.85, 34.85], 1500.0, None).unwrap();
         let mut reached = 0;
         for (_, o) in grid.origins() {
@@ -953,7 +967,7 @@ mod tests {
             }
         }
         assert!(reached > 1000, "{reached}");
-        let walk = PairwiseEgress::build(&city, Mode::Walk, &opp).unwrap();
+        let walk = PairwiseEgress::build(&city, Mode::Walk, &opp, 1800.0).unwrap();
         let o = [113.66, 34.75];
         assert_eq!(
             walk.times(&city, &walk.origin_times(&city, o, 1800.0), 0, 30.0),
