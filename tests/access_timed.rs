@@ -431,3 +431,96 @@ fn porto_alegre_sampled_cells_equal_single_reaches_over_a_window() {
     assert!(reached > 20.0, "the sample reaches features: {reached}");
     check_against_reach(&city, &r, &cutoffs, &t);
 }
+
+/// One request on a fresh connection: status and body.
+fn call(addr: &str, method: &str, path: &str, body: Option<&serde_json::Value>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .ok();
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if body.is_some() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", payload.len()));
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(payload.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("head");
+    (head[9..12].parse().unwrap(), body.to_string())
+}
+
+#[test]
+fn hand_made_feed_over_http_access_job_matrix_and_errors() {
+    use serde_json::json;
+    let dir = hand_made("http");
+    let srv = support::Server::start_with(&[std::ffi::OsStr::new("--data"), dir.0.as_os_str()]);
+    let q = json!({
+        "opportunities": "all",
+        "origins": [{"id": "a", "lon": 0, "lat": 0}],
+        "cutoffs": [20],
+        "depart": "2019-04-15T07:55",
+        "window": 30,
+        "percentiles": [25, 50, 75]
+    });
+    let (code, body) = call(&srv.addr, "POST", "/access", Some(&q));
+    assert_eq!(code, 202, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    let start = std::time::Instant::now();
+    loop {
+        let (code, body) = call(&srv.addr, "GET", &format!("/access/{id}"), None);
+        assert_eq!(code, 200);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if v["status"] != "running" {
+            assert_eq!(v["status"], "done", "{v}");
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 60, "job never ends");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (code, csv) = call(
+        &srv.addr,
+        "GET",
+        &format!("/access/{id}/result?f=csv"),
+        None,
+    );
+    assert_eq!(code, 200, "{csv}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "id,lon,lat,existing_cum20_p25,existing_cum20_p50,existing_cum20_p75",
+            "a,0,0,2,2,1"
+        ]
+    );
+
+    let m = json!({"from": [[0, 0]], "to": [[0.04, 0]], "depart": "2019-04-15T07:55",
+                   "window": 30, "percentile": 25});
+    let (code, body) = call(&srv.addr, "POST", "/matrix", Some(&m));
+    assert_eq!(code, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["minutes"], json!([[13.0]]), "{v}");
+    assert_eq!(v["metadata"]["timetable"]["window_min"], 30);
+
+    for (field, value) in [
+        ("window", json!(500)),
+        ("window", json!(-1)),
+        ("percentiles", json!([5, 500])),
+        ("percentile", json!("x")),
+        ("depart", json!("2030-01-01T08:00")),
+    ] {
+        let mut bad = q.clone();
+        bad[field] = value.clone();
+        let (code, body) = call(&srv.addr, "POST", "/access", Some(&bad));
+        assert_eq!(code, 400, "{field}={value}: {body}");
+        let e: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            e["description"].as_str().unwrap_or("").contains(field),
+            "{field}={value}: {e}"
+        );
+    }
+}

@@ -168,6 +168,16 @@ impl AccessQuery {
             timing: self.timing()?,
         };
         request.validate(city)?;
+        // A departure the feeds cannot answer is refused now, not when the job runs.
+        if let Some((t, _)) = request.effective_timing(city) {
+            let bad = |e: crate::network::timetable::TimetableError| {
+                AccessError::invalid("depart", e.to_string())
+            };
+            let text = t.depart.unwrap_or_default();
+            let (date, _) = crate::network::timetable::parse_departure(&text).map_err(bad)?;
+            crate::network::timetable::Timetable::build(&city.transit, date, &Default::default())
+                .map_err(bad)?;
+        }
         let opportunities = match &self.opportunities {
             OpportunitySpec::Named(s) => Opportunities::parse(city, s)?,
             OpportunitySpec::Points(pts) => {
