@@ -23,6 +23,7 @@ fn request(cutoffs: &[f64], compare: Option<&str>) -> AccessRequest {
         cutoffs: cutoffs.to_vec(),
         nearest: vec![1],
         max_minutes: None,
+        timing: reach::Timing::default(),
     }
 }
 

@@ -20,6 +20,9 @@ pub struct Matrix {
     pub mode: Mode,
     pub scenario: String,
     pub max_minutes: f64,
+    /// The timetable search, when the matrix was computed on the feeds' timetable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timetable: Option<super::timed::TimedMetadata>,
 }
 
 /// Resolves places (names, ids, stops) or `lon,lat` strings into points, as `reach` does.
@@ -47,6 +50,7 @@ pub fn resolve_points(
         .collect()
 }
 
+/// A matrix in the steady state, or at a timetabled network's default departure.
 pub fn compute(
     city: &City,
     origins: Vec<OriginPoint>,
@@ -55,7 +59,41 @@ pub fn compute(
     scenario: &str,
     max_minutes: f64,
 ) -> Result<Matrix, AccessError> {
+    compute_timed(
+        city,
+        origins,
+        destinations,
+        mode,
+        scenario,
+        max_minutes,
+        &reach::Timing::default(),
+    )
+}
+
+/// A matrix at `timing`'s departure, window and percentile (its `percentiles` are not used:
+/// one time per pair), each entry what a single reach from the origin gives the destination.
+pub fn compute_timed(
+    city: &City,
+    origins: Vec<OriginPoint>,
+    destinations: Vec<OriginPoint>,
+    mode: Mode,
+    scenario: &str,
+    max_minutes: f64,
+    timing: &reach::Timing,
+) -> Result<Matrix, AccessError> {
     reach::check_minutes(max_minutes, "max_minutes")?;
+    let mut timing = timing.clone();
+    timing.percentiles = vec![timing.percentile];
+    let req = super::AccessRequest {
+        mode,
+        scenario: scenario.to_string(),
+        compare: None,
+        cutoffs: Vec::new(),
+        nearest: Vec::new(),
+        max_minutes: Some(max_minutes),
+        timing,
+    };
+    req.validate_timing()?;
     if origins.is_empty() || destinations.is_empty() {
         return Err(AccessError::invalid(
             "origins",
@@ -90,6 +128,7 @@ pub fn compute(
         }
         .into());
     }
+    let mut timetable = None;
     let targets = Opportunities {
         label: "destinations".into(),
         points: destinations
@@ -101,13 +140,47 @@ pub fn compute(
             })
             .collect(),
     };
-    let rows: Vec<Vec<Option<f64>>> = origins
-        .par_iter()
-        .map(|o| {
-            super::times_from(city, o.lonlat, mode, scenario, max_minutes, &targets)
-                .unwrap_or_else(|_| vec![None; targets.points.len()])
-        })
-        .collect();
+    let rows: Vec<Vec<Option<f64>>> = match req.effective_timing(city) {
+        None => origins
+            .par_iter()
+            .map(|o| {
+                super::times_from(city, o.lonlat, mode, scenario, max_minutes, &targets)
+                    .unwrap_or_else(|_| vec![None; targets.points.len()])
+            })
+            .collect(),
+        Some((t, defaulted)) => {
+            let search = super::timed::TimedSearch::new(city, &t, defaulted)?;
+            let pairwise = super::PairwiseEgress::build(city, mode, &targets, max_minutes * 60.0);
+            let si = city.transit.scenario_index(scenario).unwrap_or(0);
+            let rows = origins
+                .par_iter()
+                .map_init(
+                    || search.scratch(),
+                    |scratch, o| {
+                        let shared = pairwise
+                            .as_ref()
+                            .map(|p| p.origin_times(city, o.lonlat, max_minutes * 60.0));
+                        super::timed_times(
+                            city,
+                            &search,
+                            scratch,
+                            pairwise.as_ref().zip(shared.as_ref()),
+                            o.lonlat,
+                            mode,
+                            si,
+                            max_minutes,
+                            &targets,
+                        )
+                        .ok()
+                        .and_then(|mut by| by.pop())
+                        .unwrap_or_else(|| vec![None; targets.points.len()])
+                    },
+                )
+                .collect();
+            timetable = Some(search.metadata.clone());
+            rows
+        }
+    };
     Ok(Matrix {
         origins,
         destinations,
@@ -115,6 +188,7 @@ pub fn compute(
         mode,
         scenario: scenario.to_string(),
         max_minutes,
+        timetable,
     })
 }
 
@@ -156,6 +230,7 @@ impl Matrix {
                 "scenario": self.scenario,
                 "max_minutes": self.max_minutes,
                 "unit": "minutes; null beyond max_minutes",
+                "timetable": self.timetable,
             },
         })
     }

@@ -13,12 +13,13 @@ pub mod opportunities;
 pub mod output;
 pub mod query;
 pub mod shard;
+pub mod timed;
 
 pub use grid::Grid;
 pub use opportunities::Opportunities;
 
 use crate::city::City;
-use crate::reach::{self, Mode, Origin, ReachError, ReachRequest, MAX_MINUTES};
+use crate::reach::{self, Mode, Origin, ReachError, ReachRequest, Timing, MAX_MINUTES};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -90,6 +91,9 @@ pub struct AccessRequest {
     /// The search budget, minutes: the largest cutoff, or [`DEFAULT_NEAREST_BUDGET`] when only
     /// nearest-N measures are asked for.
     pub max_minutes: Option<f64>,
+    /// Departure, window and percentiles on the feeds' timetable, as in `reach` (without a
+    /// departure: the steady state, or a timetabled network's default departure).
+    pub timing: Timing,
 }
 
 /// The search budget of nearest-N measures when no cutoff sets one, minutes.
@@ -147,6 +151,7 @@ impl AccessRequest {
                 format!("{b} is below the largest cutoff"),
             ));
         }
+        self.validate_timing()?;
         for s in std::iter::once(&self.scenario).chain(self.compare.as_ref()) {
             if city.transit.scenario_index(s).is_none() {
                 return Err(ReachError::UnknownScenario {
@@ -157,6 +162,77 @@ impl AccessRequest {
             }
         }
         Ok(())
+    }
+
+    /// The timing checks `reach` makes, and that a timetable describes one scenario.
+    pub(crate) fn validate_timing(&self) -> Result<(), AccessError> {
+        let t = &self.timing;
+        reach::check_window(t.window_min)?;
+        if t.percentiles.is_empty() || t.percentiles.len() > reach::MAX_PERCENTILES {
+            return Err(AccessError::invalid(
+                "percentiles",
+                format!(
+                    "between 1 and {} percentiles are needed",
+                    reach::MAX_PERCENTILES
+                ),
+            ));
+        }
+        if !t.percentiles.contains(&t.percentile) {
+            return Err(AccessError::invalid(
+                "percentile",
+                format!(
+                    "{} is not one of the percentiles asked for ({})",
+                    t.percentile,
+                    t.percentiles
+                        .iter()
+                        .map(u8::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            ));
+        }
+        if t.depart.is_some() {
+            if self.scenario != "existing" {
+                return Err(AccessError::invalid(
+                    "depart",
+                    format!(
+                        "the feeds' timetables describe the existing network only, not scenario '{}'",
+                        self.scenario
+                    ),
+                ));
+            }
+            if let Some(c) = &self.compare {
+                return Err(AccessError::invalid(
+                    "compare",
+                    format!(
+                        "the feeds' timetables describe the existing network only, so '{c}' \
+                         cannot be compared at a departure; leave out depart for the steady state"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The timetable search this analysis runs, if any, and whether its departure is the
+    /// default: a given departure (transit only), else a timetabled network's default
+    /// departure when one scenario, `existing`, is analysed, else the steady state.
+    pub fn effective_timing(&self, city: &City) -> Option<(Timing, bool)> {
+        if self.mode != Mode::Transit {
+            return None;
+        }
+        if self.timing.depart.is_some() {
+            return Some((self.timing.clone(), false));
+        }
+        if self.scenario != "existing"
+            || self.compare.is_some()
+            || !reach::timetabled(&city.transit)
+        {
+            return None;
+        }
+        let mut t = self.timing.clone();
+        t.depart = Some(reach::default_departure(&city.transit)?);
+        Some((t, true))
     }
 
     fn scenarios(&self) -> Vec<&str> {
@@ -223,6 +299,9 @@ pub struct AccessMetadata {
     pub origin_rule: String,
     pub street_model: crate::network::streets::StreetModelInfo,
     pub transit_model: String,
+    /// The timetable search, when the analysis ran on the feeds' timetable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timetable: Option<timed::TimedMetadata>,
 }
 
 impl AccessResult {
@@ -246,10 +325,33 @@ pub fn times_from(
     budget_min: f64,
     opportunities: &Opportunities,
 ) -> Result<Vec<Option<f64>>, ReachError> {
+    times_from_timed(
+        city,
+        origin,
+        mode,
+        scenario,
+        budget_min,
+        &Timing::default(),
+        opportunities,
+    )
+}
+
+/// [`times_from`] at a departure: minutes at `timing.percentile` of the window, as a single
+/// `reach` with this timing computes them (its travel field without polygons).
+pub fn times_from_timed(
+    city: &City,
+    origin: [f64; 2],
+    mode: Mode,
+    scenario: &str,
+    budget_min: f64,
+    timing: &Timing,
+    opportunities: &Opportunities,
+) -> Result<Vec<Option<f64>>, ReachError> {
     let mut req = ReachRequest::new(Origin::LonLat(origin), budget_min);
     req.mode = mode;
     req.scenario = scenario.to_string();
     req.polygons = false;
+    req.timing = timing.clone();
     let tf = reach::travel_field(city, &req)?;
     Ok(opportunities
         .points
@@ -262,7 +364,7 @@ pub fn times_from(
 /// pairwise ([`crate::network::streets::StreetModel::pairwise_secs`]): each origin then needs
 /// only its access times, the transit search, and a scan of the nearest stops per opportunity.
 /// Gives exactly [`times_from`]'s answers (same expressions, same order of operations).
-struct PairwiseEgress {
+pub(crate) struct PairwiseEgress {
     street_mode: crate::network::streets::StreetMode,
     transit: bool,
     /// A lower bound of seconds per metre (the pairwise time over the distance, less 0.1 %).
@@ -270,18 +372,25 @@ struct PairwiseEgress {
     stop_unit: Vec<[f64; 3]>,
     opp_unit: Vec<[f64; 3]>,
     opp_lonlat: Vec<[f64; 2]>,
-    /// `stops × opportunities`, seconds.
-    secs: Vec<f64>,
-    /// Per opportunity: stops by increasing time, so a scan can stop early.
-    order: Vec<Vec<u32>>,
-    n_opp: usize,
+    /// Per opportunity `j`, entries `near[j]..near[j + 1]` of `near_stop` / `near_secs`: the
+    /// stops within the budget's street time, by increasing time, so a scan reads memory in
+    /// order and can stop early.
+    near: Vec<usize>,
+    near_stop: Vec<u32>,
+    near_secs: Vec<f64>,
 }
 
-/// Largest stop × opportunity table the pairwise path precomputes (≈ 160 MB with its order).
+/// Largest stop × opportunity product the pairwise path takes on (it keeps, at 12 bytes each,
+/// only the pairs within the budget).
 const MAX_PAIRWISE_CELLS: usize = 12_000_000;
 
 impl PairwiseEgress {
-    fn build(city: &City, mode: Mode, opportunities: &Opportunities) -> Option<PairwiseEgress> {
+    pub(crate) fn build(
+        city: &City,
+        mode: Mode,
+        opportunities: &Opportunities,
+        budget_s: f64,
+    ) -> Option<PairwiseEgress> {
         let street_mode = mode.street_mode();
         // Seconds per metre, read off one known distance (1° of latitude at the equator).
         let (a, b) = ([0.0, 0.0], [0.0, 1.0]);
@@ -295,26 +404,32 @@ impl PairwiseEgress {
         if stops.len().saturating_mul(n_opp) > MAX_PAIRWISE_CELLS {
             return None;
         }
-        let mut secs = vec![f64::INFINITY; stops.len() * n_opp];
+        let mut near = Vec::with_capacity(n_opp + 1);
+        let mut near_stop = Vec::new();
+        let mut near_secs = Vec::new();
+        near.push(0);
         if mode == Mode::Transit {
-            for (i, s) in stops.iter().enumerate() {
-                for (j, o) in opportunities.points.iter().enumerate() {
-                    secs[i * n_opp + j] = city
+            let mut list: Vec<(f64, u32)> = Vec::with_capacity(stops.len());
+            for o in &opportunities.points {
+                list.clear();
+                for (i, s) in stops.iter().enumerate() {
+                    let d = city
                         .streets
                         .pairwise_secs(street_mode, s.lonlat, o.lonlat)
                         .unwrap_or(f64::INFINITY);
+                    // A stop farther than the budget cannot bring anything within it.
+                    if d <= budget_s {
+                        list.push((d, i as u32));
+                    }
                 }
+                list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                near_stop.extend(list.iter().map(|x| x.1));
+                near_secs.extend(list.iter().map(|x| x.0));
+                near.push(near_stop.len());
             }
+        } else {
+            near.resize(n_opp + 1, 0);
         }
-        let order = (0..n_opp)
-            .map(|j| {
-                let mut o: Vec<u32> = (0..stops.len() as u32).collect();
-                o.sort_by(|&a, &b| {
-                    secs[a as usize * n_opp + j].total_cmp(&secs[b as usize * n_opp + j])
-                });
-                o
-            })
-            .collect();
         Some(PairwiseEgress {
             street_mode,
             transit: mode == Mode::Transit,
@@ -326,9 +441,9 @@ impl PairwiseEgress {
                 .map(|o| unit(o.lonlat))
                 .collect(),
             opp_lonlat: opportunities.points.iter().map(|o| o.lonlat).collect(),
-            secs,
-            order,
-            n_opp,
+            near,
+            near_stop,
+            near_secs,
         })
     }
 
@@ -336,7 +451,7 @@ impl PairwiseEgress {
     /// of one origin. Pairs that a cheap lower bound (the chord through the Earth is never
     /// longer than the great circle) puts beyond the budget are left infinite without the
     /// trigonometry: they could not count anyway.
-    fn origin_times(&self, city: &City, origin: [f64; 2], budget_s: f64) -> OriginTimes {
+    pub(crate) fn origin_times(&self, city: &City, origin: [f64; 2], budget_s: f64) -> OriginTimes {
         let u = unit(origin);
         let reach_m = budget_s / self.secs_per_m_lower;
         // chord² bound in units of the Earth's radius.
@@ -382,7 +497,6 @@ impl PairwiseEgress {
         let budget_s = budget_min * 60.0;
         // Ridden stops and their arrival times, as the reach engine seeds its egress spread.
         let mut ridden: Vec<f64> = Vec::new();
-        let mut t_min = f64::INFINITY;
         if self.transit {
             let graph = &city.graphs[scenario];
             let access: Vec<(u32, f32)> = from
@@ -403,16 +517,45 @@ impl PairwiseEgress {
                     }
                 })
                 .collect();
-            t_min = ridden.iter().copied().fold(f64::INFINITY, f64::min);
         }
+        self.egress(from, &ridden, budget_s)
+    }
+
+    /// Access stops of `from` on the `existing` graph as the timetable search takes them:
+    /// whole seconds of the access walk, rounded from `f32` as the reach engine does.
+    fn timed_access(
+        &self,
+        city: &City,
+        from: &OriginTimes,
+        scenario: usize,
+        budget_s: f64,
+    ) -> Vec<(u32, i32)> {
+        let graph = &city.graphs[scenario];
+        from.stops
+            .iter()
+            .enumerate()
+            .filter(|&(i, &t)| graph.stop_active[i] && t <= budget_s)
+            .map(|(i, &t)| (i as u32, (t as f32).round() as i32))
+            .collect()
+    }
+
+    /// Minutes to every opportunity: the direct street time, or the best of a seeded stop's
+    /// time (`seeds`, seconds, infinite where not seeded) plus its street time on.
+    fn egress(&self, from: &OriginTimes, seeds: &[f64], budget_s: f64) -> Vec<Option<f64>> {
+        let ridden = seeds;
+        let t_min = ridden.iter().copied().fold(f64::INFINITY, f64::min);
+        // Just above the budget: every time within it is smaller.
+        let cap = budget_s + 1e-6;
         from.opps
             .iter()
             .enumerate()
             .map(|(j, &direct)| {
-                let mut best = direct;
+                // Times beyond the budget are dropped anyway, so the scan needs only beat the
+                // budget: an opportunity nothing reaches stops scanning at the budget's radius.
+                let mut best = direct.min(cap);
                 if t_min.is_finite() {
-                    for &s in &self.order[j] {
-                        let d = self.secs[s as usize * self.n_opp + j];
+                    let (a, b) = (self.near[j], self.near[j + 1]);
+                    for (&s, &d) in self.near_stop[a..b].iter().zip(&self.near_secs[a..b]) {
                         if t_min + d >= best {
                             break;
                         }
@@ -429,7 +572,7 @@ impl PairwiseEgress {
 }
 
 /// One origin's street times to the stops and the opportunities (seconds; infinite beyond reach).
-struct OriginTimes {
+pub(crate) struct OriginTimes {
     stops: Vec<f64>,
     opps: Vec<f64>,
 }
@@ -511,28 +654,58 @@ pub fn run(
         }
     }
     let scenarios = req.scenarios();
-    let per_scenario = req.cutoffs.len() + req.nearest.len();
+    let timed = match req.effective_timing(city) {
+        Some((t, defaulted)) => Some(timed::TimedSearch::new(city, &t, defaulted)?),
+        None => None,
+    };
+    // Without a timetable one set of measures per scenario; with one, a set per percentile.
+    let percentiles: Vec<Option<u8>> = match &timed {
+        Some(t) => t.percentiles.iter().map(|&p| Some(p)).collect(),
+        None => vec![None],
+    };
+    let per_scenario = (req.cutoffs.len() + req.nearest.len()) * percentiles.len();
+    let when = |p: Option<u8>| match (p, &timed) {
+        (Some(p), Some(t)) => {
+            let m = &t.metadata;
+            let window = if m.window_min > 0 {
+                format!(" + {} min", m.window_min)
+            } else {
+                String::new()
+            };
+            (
+                format!("_p{p}"),
+                format!(
+                    " at the {p}th percentile of departures {}{window}",
+                    m.depart
+                ),
+            )
+        }
+        _ => (String::new(), String::new()),
+    };
     let mut measures = Vec::new();
     for s in &scenarios {
-        for c in &req.cutoffs {
-            measures.push(Measure {
-                name: format!("{s}_cum{}", num(*c)),
-                description: format!(
-                    "{} within {} min by {}, scenario {s}",
-                    opportunities.label,
-                    num(*c),
-                    req.mode
-                ),
-            });
-        }
-        for n in &req.nearest {
-            measures.push(Measure {
-                name: format!("{s}_nearest{n}"),
-                description: format!(
-                    "minutes to the nearest {n} of {} by {}, scenario {s}",
-                    opportunities.label, req.mode
-                ),
-            });
+        for &p in &percentiles {
+            let (suffix, at) = when(p);
+            for c in &req.cutoffs {
+                measures.push(Measure {
+                    name: format!("{s}_cum{}{suffix}", num(*c)),
+                    description: format!(
+                        "{} within {} min by {}{at}, scenario {s}",
+                        opportunities.label,
+                        num(*c),
+                        req.mode
+                    ),
+                });
+            }
+            for n in &req.nearest {
+                measures.push(Measure {
+                    name: format!("{s}_nearest{n}{suffix}"),
+                    description: format!(
+                        "minutes to the nearest {n} of {} by {}{at}, scenario {s}",
+                        opportunities.label, req.mode
+                    ),
+                });
+            }
         }
     }
     if let Some(c) = &req.compare {
@@ -553,7 +726,7 @@ pub fn run(
     }
 
     let budget = req.budget();
-    let pairwise = PairwiseEgress::build(city, req.mode, opportunities);
+    let pairwise = PairwiseEgress::build(city, req.mode, opportunities, budget * 60.0);
     let scenario_ids: Vec<usize> = scenarios
         .iter()
         .filter_map(|s| city.transit.scenario_index(s))
@@ -563,38 +736,66 @@ pub fn run(
     let weights: Vec<f64> = opportunities.points.iter().map(|p| p.weight).collect();
     let rows: Vec<Option<Vec<f32>>> = origins
         .par_iter()
-        .map(|o| {
-            if progress.cancel.load(Ordering::Relaxed) {
-                return Err(());
-            }
-            let mut row = Vec::with_capacity(measures.len());
-            let mut ok = true;
-            let shared = pairwise
-                .as_ref()
-                .map(|p| p.origin_times(city, o.lonlat, budget * 60.0));
-            for (s, &si) in scenarios.iter().zip(&scenario_ids) {
-                let times = match (&pairwise, &shared) {
-                    (Some(p), Some(from)) => Ok(p.times(city, from, si, budget)),
-                    _ => times_from(city, o.lonlat, req.mode, s, budget, opportunities),
-                };
-                match times {
-                    Ok(times) => {
-                        measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
+        .map_init(
+            || timed.as_ref().map(|t| t.scratch()),
+            |scratch, o| {
+                if progress.cancel.load(Ordering::Relaxed) {
+                    return Err(());
+                }
+                let mut row = Vec::with_capacity(measures.len());
+                let mut ok = true;
+                let shared = pairwise
+                    .as_ref()
+                    .map(|p| p.origin_times(city, o.lonlat, budget * 60.0));
+                if let (Some(t), Some(scratch)) = (&timed, scratch.as_mut()) {
+                    let times = timed_times(
+                        city,
+                        t,
+                        scratch,
+                        pairwise.as_ref().zip(shared.as_ref()),
+                        o.lonlat,
+                        req.mode,
+                        scenario_ids[0],
+                        budget,
+                        opportunities,
+                    );
+                    match times {
+                        Ok(by_percentile) => {
+                            for times in by_percentile {
+                                measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
+                            }
+                        }
+                        Err(_) => {
+                            ok = false;
+                            row.extend(std::iter::repeat_n(f32::NAN, per_scenario));
+                        }
                     }
-                    Err(_) => {
-                        ok = false;
-                        row.extend(std::iter::repeat_n(f32::NAN, per_scenario));
+                } else {
+                    for (s, &si) in scenarios.iter().zip(&scenario_ids) {
+                        let times = match (&pairwise, &shared) {
+                            (Some(p), Some(from)) => Ok(p.times(city, from, si, budget)),
+                            _ => times_from(city, o.lonlat, req.mode, s, budget, opportunities),
+                        };
+                        match times {
+                            Ok(times) => {
+                                measures_of(&times, &weights, &req.cutoffs, &req.nearest, &mut row)
+                            }
+                            Err(_) => {
+                                ok = false;
+                                row.extend(std::iter::repeat_n(f32::NAN, per_scenario));
+                            }
+                        }
                     }
                 }
-            }
-            if req.compare.is_some() {
-                for i in 0..per_scenario {
-                    row.push(row[per_scenario + i] - row[i]);
+                if req.compare.is_some() {
+                    for i in 0..per_scenario {
+                        row.push(row[per_scenario + i] - row[i]);
+                    }
                 }
-            }
-            progress.done.fetch_add(1, Ordering::Relaxed);
-            Ok(ok.then_some(row))
-        })
+                progress.done.fetch_add(1, Ordering::Relaxed);
+                Ok(ok.then_some(row))
+            },
+        )
         .collect::<Result<_, ()>>()
         .map_err(|_| AccessError::Cancelled {
             done: progress.done.load(Ordering::Relaxed),
@@ -628,7 +829,16 @@ pub fn run(
         }
         .into(),
         street_model: city.streets.info(req.mode.street_mode()),
-        transit_model: "steady state: expected wait of half the headway, 2 min per transfer".into(),
+        transit_model: match &timed {
+            Some(t) => format!(
+                "timetable of {}: range-RAPTOR over each departure minute of the window, \
+                 travel-time percentiles per stop (nearest rank), at most {} rides",
+                crate::network::timetable::show_date(t.date),
+                t.metadata.max_rides
+            ),
+            None => "steady state: expected wait of half the headway, 2 min per transfer".into(),
+        },
+        timetable: timed.as_ref().map(|t| t.metadata.clone()),
     };
     Ok(AccessResult {
         origins,
@@ -637,6 +847,79 @@ pub fn run(
         values,
         metadata,
     })
+}
+
+/// Minutes to every opportunity at each percentile of `search` (`[percentile][opportunity]`),
+/// exactly as a single reach at that departure, window and percentile gives them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn timed_times(
+    city: &City,
+    search: &timed::TimedSearch,
+    scratch: &mut timed::Scratch<'_>,
+    pairwise: Option<(&PairwiseEgress, &OriginTimes)>,
+    origin: [f64; 2],
+    mode: Mode,
+    scenario: usize,
+    budget_min: f64,
+    opportunities: &Opportunities,
+) -> Result<Vec<Vec<Option<f64>>>, ReachError> {
+    use crate::network::streets::{Seed, StreetError};
+    let budget_s = budget_min * 60.0;
+    if let Some((p, from)) = pairwise {
+        let access = p.timed_access(city, from, scenario, budget_s);
+        let secs = search.stop_seconds(scratch, &access);
+        return Ok(secs
+            .iter()
+            .map(|row| p.egress(from, &timed::seed_secs(row, budget_s), budget_s))
+            .collect());
+    }
+    // Any street model: the reach engine's own spreads, access and then egress per percentile.
+    let street_mode = mode.street_mode();
+    if !city.streets.supports(street_mode) {
+        return Err(StreetError::ModeUnavailable(street_mode).into());
+    }
+    let origin_seed = Seed {
+        lonlat: origin,
+        secs: 0.0,
+    };
+    let graph = &city.graphs[scenario];
+    let access: Vec<(u32, i32)> = {
+        let f = city
+            .streets
+            .spread(street_mode, std::slice::from_ref(&origin_seed), budget_s)?;
+        city.transit
+            .stops
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| graph.stop_active[i])
+            .filter_map(|(i, s)| {
+                f.time_at(s.lonlat)
+                    .map(|t| (i as u32, (t.secs as f32).round() as i32))
+            })
+            .collect()
+    };
+    let secs = search.stop_seconds(scratch, &access);
+    secs.iter()
+        .map(|row| {
+            let mut seeds = vec![origin_seed];
+            seeds.extend(
+                timed::seed_secs(row, budget_s)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.is_finite())
+                    .map(|(i, &t)| Seed {
+                        lonlat: city.transit.stops[i].lonlat,
+                        secs: t,
+                    }),
+            );
+            let f = city.streets.spread(street_mode, &seeds, budget_s)?;
+            Ok(opportunities
+                .points
+                .iter()
+                .map(|o| f.time_at(o.lonlat).map(|t| t.secs / 60.0))
+                .collect())
+        })
+        .collect()
 }
 
 /// A number as it reads in a column name: 30, 7.5.
@@ -670,7 +953,8 @@ mod tests {
     fn pairwise_path_equals_the_reach_engine_bit_for_bit() {
         let city = City::load(crate::DataSource::Embedded).unwrap();
         let opp = Opportunities::parse(&city, "all").unwrap();
-        let p = PairwiseEgress::build(&city, Mode::Transit, &opp).expect("crow-fly is pairwise");
+        let p = PairwiseEgress::build(&city, Mode::Transit, &opp, 45.0 * 60.0)
+            .expect("crow-fly is pairwise");
         let grid = Grid::over([113.55, 34.55, 113.85, 34.85], 1500.0, None).unwrap();
         let mut reached = 0;
         for (_, o) in grid.origins() {
@@ -683,7 +967,7 @@ mod tests {
             }
         }
         assert!(reached > 1000, "{reached}");
-        let walk = PairwiseEgress::build(&city, Mode::Walk, &opp).unwrap();
+        let walk = PairwiseEgress::build(&city, Mode::Walk, &opp, 1800.0).unwrap();
         let o = [113.66, 34.75];
         assert_eq!(
             walk.times(&city, &walk.origin_times(&city, o, 1800.0), 0, 30.0),

@@ -246,6 +246,8 @@ fn read_csv(path: &Path, text: &str, column: Option<&str>) -> Result<Vec<FilePoi
             lonlat: p,
             value: match col {
                 None => None,
+                // A blank count is no data, as in r5r's sample grid: no opportunity there.
+                Some(k) if rec.get(k).is_some_and(str::is_empty) => Some(0.0),
                 Some(k) => Some(num(k, column.unwrap_or("value"))?),
             },
         });

@@ -100,6 +100,19 @@ pub struct AccessQuery {
     /// Point origins instead of a grid.
     #[serde(default)]
     pub origins: Option<Vec<PointSpec>>,
+    /// Departure on the feeds' timetable, `YYYY-MM-DDTHH:MM` (as `reach`'s `depart`).
+    #[serde(default)]
+    pub depart: Option<String>,
+    /// Departure window, minutes (0: one departure; at most 180).
+    #[serde(default)]
+    pub window: Option<serde_json::Value>,
+    /// Percentiles of travel time, one set of measures each (`[5, 50, 95]` or `"5,50,95"`;
+    /// default: `percentile` alone when given, else 5, 50 and 95 as in `reach`).
+    #[serde(default)]
+    pub percentiles: Option<serde_json::Value>,
+    /// One percentile; with `percentiles` it must be one of them.
+    #[serde(default)]
+    pub percentile: Option<serde_json::Value>,
 }
 
 impl Default for AccessQuery {
@@ -117,6 +130,10 @@ impl Default for AccessQuery {
             polygon: None,
             bbox: None,
             origins: None,
+            depart: None,
+            window: None,
+            percentiles: None,
+            percentile: None,
         }
     }
 }
@@ -148,8 +165,19 @@ impl AccessQuery {
             cutoffs: self.cutoffs.clone(),
             nearest: self.nearest.clone(),
             max_minutes: self.max_minutes,
+            timing: self.timing()?,
         };
         request.validate(city)?;
+        // A departure the feeds cannot answer is refused now, not when the job runs.
+        if let Some((t, _)) = request.effective_timing(city) {
+            let bad = |e: crate::network::timetable::TimetableError| {
+                AccessError::invalid("depart", e.to_string())
+            };
+            let text = t.depart.unwrap_or_default();
+            let (date, _) = crate::network::timetable::parse_departure(&text).map_err(bad)?;
+            crate::network::timetable::Timetable::build(&city.transit, date, &Default::default())
+                .map_err(bad)?;
+        }
         let opportunities = match &self.opportunities {
             OpportunitySpec::Named(s) => Opportunities::parse(city, s)?,
             OpportunitySpec::Points(pts) => {
@@ -227,6 +255,57 @@ impl AccessQuery {
             grid,
             opportunities,
         })
+    }
+
+    /// The timing fields as `reach` reads them, with errors naming the field.
+    pub fn timing(&self) -> Result<crate::reach::Timing, AccessError> {
+        use crate::reach::{parse_percentile, parse_percentiles, Timing};
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .map(|x| match x {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        let mut t = Timing {
+            depart: self.depart.clone(),
+            ..Timing::default()
+        };
+        if let Some(w) = &self.window {
+            t.window_min = w
+                .as_u64()
+                .or_else(|| w.as_str().and_then(|s| s.trim().parse().ok()))
+                .and_then(|w| u32::try_from(w).ok())
+                .ok_or_else(|| {
+                    AccessError::invalid("window", format!("{w} is not a whole number of minutes"))
+                })?;
+        }
+        let one = match &self.percentile {
+            Some(v) => Some(parse_percentile(&text(v), "percentile")?),
+            None => None,
+        };
+        match (&self.percentiles, one) {
+            (Some(v), _) => t.percentiles = parse_percentiles(&text(v))?,
+            (None, Some(p)) => t.percentiles = vec![p],
+            (None, None) => {}
+        }
+        // Without a choice, the percentile is 50 if asked for, else the middle one.
+        t.percentile = one.unwrap_or_else(|| {
+            if t.percentiles.contains(&50) {
+                50
+            } else {
+                t.percentiles
+                    .get(t.percentiles.len() / 2)
+                    .copied()
+                    .unwrap_or(50)
+            }
+        });
+        Ok(t)
     }
 
     /// The box and (optional) area of the grid: named districts and a polygon (their union),

@@ -61,6 +61,21 @@ pub struct Args {
     /// tiff, csv or geojson (default: from --out's extension; without --out, written to stdout).
     #[arg(long)]
     format: Option<String>,
+    /// Departure on the feeds' timetable, YYYY-MM-DDTHH:MM in the feeds' local time (default:
+    /// the steady state; a timetabled network without --compare uses 08:00 on the first
+    /// Tuesday of its calendar, as reach does).
+    #[arg(long)]
+    depart: Option<String>,
+    /// Departure window in minutes (0: one departure; at most 180), one search per minute.
+    #[arg(long)]
+    window: Option<u32>,
+    /// Percentiles of travel time, one set of measures each (default 5,50,95; or --percentile
+    /// alone).
+    #[arg(long)]
+    percentiles: Option<String>,
+    /// One percentile of travel time (with --percentiles, one of them).
+    #[arg(long)]
+    percentile: Option<String>,
     /// Compute only shard K of N (1-based; contiguous runs of origins) and write a part
     /// (`--out FILE.json`) for access-merge.
     #[arg(long)]
@@ -197,6 +212,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         scenario: args.scenario.clone(),
         compare: args.compare.clone(),
         cell: args.cell,
+        depart: args.depart.clone(),
+        window: args.window.map(serde_json::Value::from),
+        percentiles: args.percentiles.clone().map(serde_json::Value::from),
+        percentile: args.percentile.clone().map(serde_json::Value::from),
         ..AccessQuery::default()
     };
     for w in &args.within {
@@ -446,6 +465,15 @@ pub struct MatrixArgs {
     /// Search budget, minutes; pairs beyond it have no time.
     #[arg(long, default_value_t = 120.0, allow_negative_numbers = true)]
     max_minutes: f64,
+    /// Departure on the feeds' timetable, YYYY-MM-DDTHH:MM (default as for access).
+    #[arg(long)]
+    depart: Option<String>,
+    /// Departure window in minutes (0: one departure; at most 180).
+    #[arg(long)]
+    window: Option<u32>,
+    /// The percentile of travel time over the window each entry gives (default 50).
+    #[arg(long)]
+    percentile: Option<String>,
     /// csv (origin,destination,minutes) or json.
     #[arg(long, default_value = "csv")]
     format: String,
@@ -461,6 +489,14 @@ pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
             args.format
         )));
     }
+    let timing = AccessQuery {
+        depart: args.depart.clone(),
+        window: args.window.map(serde_json::Value::from),
+        percentile: args.percentile.clone().map(serde_json::Value::from),
+        ..AccessQuery::default()
+    }
+    .timing()
+    .map_err(access_err)?;
     let loaded = args.city.load()?;
     let compiled = super::modifications(&loaded, &args.scenario, args.modifications.as_deref())?;
     let (city, scenario) = match &compiled {
@@ -476,8 +512,16 @@ pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
     };
     let origins = points(&args.from, &args.origins, "from")?;
     let dests = points(&args.to, &args.destinations, "to")?;
-    let m = access::matrix::compute(city, origins, dests, mode, scenario, args.max_minutes)
-        .map_err(access_err)?;
+    let m = access::matrix::compute_timed(
+        city,
+        origins,
+        dests,
+        mode,
+        scenario,
+        args.max_minutes,
+        &timing,
+    )
+    .map_err(access_err)?;
     let mut so = std::io::stdout().lock();
     let r = if args.format == "json" {
         writeln!(so, "{}", m.to_json())

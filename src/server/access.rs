@@ -368,6 +368,13 @@ struct MatrixQuery {
     /// json (default) or csv.
     #[serde(default)]
     f: Option<String>,
+    /// Departure, window and percentile on the feeds' timetable, as in `/reach`.
+    #[serde(default)]
+    depart: Option<String>,
+    #[serde(default)]
+    window: Option<Value>,
+    #[serde(default)]
+    percentile: Option<Value>,
 }
 
 fn transit() -> String {
@@ -443,6 +450,13 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
             ),
         ));
     }
+    let timing = AccessQuery {
+        depart: q.depart.clone(),
+        window: q.window.clone(),
+        percentile: q.percentile.clone(),
+        ..AccessQuery::default()
+    }
+    .timing()?;
     let origins = endpoints(&st, &q.from, "from")?;
     let dests = endpoints(&st, &q.to, "to")?;
     let city = st.city.clone();
@@ -451,7 +465,15 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
     let m = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let city: &crate::city::City = compiled.as_deref().map_or(&city, |c| &c.city);
-        access::matrix::compute(city, origins, dests, mode, &q.scenario, q.max_minutes)
+        access::matrix::compute_timed(
+            city,
+            origins,
+            dests,
+            mode,
+            &q.scenario,
+            q.max_minutes,
+            &timing,
+        )
     })
     .await
     .map_err(|_| ApiError::Internal("the matrix computation failed".into()))??;
