@@ -86,18 +86,15 @@ pub struct Compiled {
     pub base: String,
     pub hash: String,
     pub modifications: Vec<Modification>,
+    /// What answers say about the scenario, built once so a cached scenario costs no more.
+    metadata: serde_json::Value,
 }
 
 impl Compiled {
-    /// What an answer's metadata says about the scenario.
+    /// What an answer's metadata says about the scenario: id, name, base, hash and the
+    /// modifications in canonical form.
     pub fn metadata(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "name": format!("{} + {} modifications", self.base, self.modifications.len()),
-            "base": self.base,
-            "hash": self.hash,
-            "modifications": self.modifications,
-        })
+        self.metadata.clone()
     }
 }
 
@@ -250,12 +247,20 @@ pub fn compile(
     apply::list_additions(&net, &resolved, &mut sc);
     net.scenarios[k] = sc;
     let city = city.with_transit(net);
+    let metadata = serde_json::json!({
+        "id": id,
+        "name": format!("{base} + {} modifications", modifications.len()),
+        "base": base,
+        "hash": hash,
+        "modifications": modifications,
+    });
     Ok(Compiled {
         city,
         id,
         base: base.to_string(),
         hash,
         modifications: modifications.to_vec(),
+        metadata,
     })
 }
 
