@@ -856,3 +856,37 @@ fn cli_modifications_in_json_and_toml_and_their_errors() {
         "{err}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Random modifications (valid, out of range, wrong types, unknown names) over HTTP are
+    /// answered 200 or a JSON 4xx, never a 5xx.
+    #[test]
+    fn random_inline_scenarios_never_answer_5xx(
+        items in prop::collection::vec((0usize..7, 0usize..6, -10.0f64..500.0), 0..5)
+    ) {
+        let stops = ["郑州站", "新郑机场", "nowhere", "metro-liuhu", "郑州东站", "s"];
+        let routes = ["城郊线", "10号线", "metro-1", "Line 2", "none", ""];
+        let list: Vec<Value> = items
+            .iter()
+            .map(|&(t, k, x)| match t {
+                0 => json!({"type": "add-line", "mode": "rail", "stops": [stops[k], stops[(k + 1) % 6],
+                    {"name": "n", "lon": 113.6 + x / 1000.0, "lat": 34.7}], "headway_min": x, "speed_kmh": x}),
+                1 => json!({"type": "adjust-frequency", "route": routes[k], "headway_min": x,
+                    "window": ["07:00", if k % 2 == 0 { "09:00" } else { "06:00" }]}),
+                2 => json!({"type": "adjust-speed", "route": routes[k], "factor": x / 50.0,
+                    "from": stops[k], "to": stops[(k + 2) % 6]}),
+                3 => json!({"type": "remove-stops", "stops": [stops[k]], "route": routes[k]}),
+                4 => json!({"type": "remove-route", "route": routes[k]}),
+                5 => json!({"type": "add-transfer", "from": stops[k], "to": stops[(k + 3) % 6], "minutes": x / 10.0}),
+                _ => json!({"type": "add-line", "stops": x}),
+            })
+            .collect();
+        let body = json!({"from": "郑州站", "minutes": 30, "polygons": false,
+            "scenario": {"base": if items.len() % 2 == 0 { "existing" } else { "plan-2025" }, "modifications": list}});
+        let (status, v) = http("POST", "/reach", Some(body));
+        prop_assert!(status == 200 || (400..500).contains(&status), "{status} {v}");
+        prop_assert!(status == 200 || v["code"].is_string(), "{v}");
+    }
+}

@@ -65,11 +65,16 @@ pub fn run(args: Args) -> Result<(), CliError> {
                     r.waiting_minutes.unwrap_or(0.0),
                     r.walking_minutes.unwrap_or(0.0)
                 );
+                // A request's scenario is edited in its modifications file, a named one in its TOML.
+                let edit = match &args.modifications {
+                    Some(f) => f.display().to_string(),
+                    None => format!("scenarios/{}.toml", r.scenario),
+                };
                 for a in &r.assumptions {
                     let _ = writeln!(
                         out,
-                        "  assumption {}: {} — {} km at {} km/h, dwell {} s, every {} min (edit scenarios/{}.toml)",
-                        a.link, a.name, a.track_km, a.average_speed_kmh, a.dwell_s, a.headway_min, r.scenario
+                        "  assumption {}: {} — {} km at {} km/h, dwell {} s, every {} min (edit {edit})",
+                        a.link, a.name, a.track_km, a.average_speed_kmh, a.dwell_s, a.headway_min
                     );
                 }
             }

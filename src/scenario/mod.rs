@@ -58,18 +58,15 @@ pub struct Compiled {
     pub base: String,
     pub hash: String,
     pub modifications: Vec<Modification>,
+    /// What answers say about the scenario, built once so a cached scenario costs no more.
+    metadata: ScenarioRef,
 }
 
 impl Compiled {
-    /// What an answer's metadata says about the scenario.
+    /// What an answer's metadata says about the scenario: id, name, base, hash and the
+    /// modifications in canonical form.
     pub fn metadata(&self) -> ScenarioRef {
-        ScenarioRef {
-            id: self.id.clone(),
-            name: format!("{} + {} modifications", self.base, self.modifications.len()),
-            base: Some(self.base.clone()),
-            hash: Some(self.hash.clone()),
-            modifications: serde_json::to_value(&self.modifications).ok(),
-        }
+        self.metadata.clone()
     }
 }
 
@@ -221,12 +218,20 @@ pub fn compile(
     apply::list_additions(&net, &resolved, &mut sc);
     net.scenarios[k] = sc;
     let city = city.with_transit(net);
+    let metadata = ScenarioRef {
+        id: id.clone(),
+        name: format!("{base} + {} modifications", modifications.len()),
+        base: Some(base.to_string()),
+        hash: Some(hash.clone()),
+        modifications: serde_json::to_value(modifications).ok(),
+    };
     Ok(Compiled {
         city,
         id,
         base: base.to_string(),
         hash,
         modifications: modifications.to_vec(),
+        metadata,
     })
 }
 
