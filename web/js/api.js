@@ -27,6 +27,11 @@ function messageFor(e) {
   if (e.status === 503 || e.status === 429) return t('errBusy');
   if (e.status === 404 || e.code === 'NotFound') return t('errNotFound');
   if (e.parameter === 'from' && /unknown place/.test(e.description || '')) return t('errNotFound');
+  if (e.parameter === 'depart') {
+    const m = /(\d{4}-\d\d-\d\d) is outside the feeds' calendar: service runs from (\S+) to (\S+)/.exec(e.description || '');
+    if (m) return t('errCalendar', { d: m[1], a: m[2], b: m[3] });
+  }
+  if (['depart', 'window', 'percentiles', 'percentile', 'transfer_penalty'].includes(e.parameter)) return t('errTiming');
   if (e.status >= 400 && e.status < 500) return t('errBadInput');
   return t('errServer', { c: e.code || e.status || '?' });
 }

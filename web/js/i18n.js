@@ -24,6 +24,27 @@ const STRINGS = {
   band_15: ['每 15 分钟', 'Every 15 min'],
   band_30: ['每 30 分钟', 'Every 30 min'],
   scenario: ['情景', 'Scenario'],
+  depart: ['出发时间', 'Departure'],
+  window: ['时间窗', 'Window'],
+  percentile: ['百分位', 'Percentile'],
+  window0: ['单次出发', 'One departure'],
+  windowN: ['{w} 分钟内每分钟出发', 'Every minute for {w} min'],
+  pct_5: ['第 5 百分位（最顺利）', '5th (best case)'],
+  pct_25: ['第 25 百分位', '25th'],
+  pct_50: ['第 50 百分位（中位数）', '50th (median)'],
+  pct_75: ['第 75 百分位', '75th'],
+  pct_95: ['第 95 百分位（最不利）', '95th (worst case)'],
+  timingOn: ['按时刻表设定出发时间…', 'Set a departure time…'],
+  timingOff: ['改回平均服务（不设出发时间）', 'Back to average service (no departure time)'],
+  timingCalendar: ['时刻表日期：{a} 至 {b}。', 'Timetable dates: {a} to {b}.'],
+  timingOne: ['选择时间窗可查看出行时间的百分位。', 'Choose a window to see percentiles of travel time.'],
+  timingExistingOnly: ['时刻表只描述现状网络；此情景按平均服务计算。', 'Timetables describe the existing network only; this scenario is computed on average service.'],
+  timingAt: ['{d} 出发', 'Departing {d}'],
+  timingDefault: ['{d} 出发（默认）', 'Departing {d} (default)'],
+  timingWindow: ['{w} 分钟时间窗', '{w}-minute window'],
+  timingPct: ['第 {p} 百分位', 'percentile {p}'],
+  errCalendar: ['{d} 不在时刻表日期内（{a} 至 {b}）。请选择此范围内的日期。', '{d} is outside the timetable’s dates ({a} to {b}). Choose a date in that range.'],
+  errTiming: ['服务器无法使用这个出发时间设置。请检查出发时间、时间窗和百分位。', 'The server cannot use these departure settings. Check the departure, the window and the percentile.'],
   tabReach: ['可达范围', 'Reach'],
   tabCompare: ['规划对比', 'Compare'],
   tabTargets: ['规划目标', 'Plan targets'],
@@ -184,6 +205,10 @@ const STRINGS = {
   stepRide: ['乘 {r}：{a} → {b}，{n} 站，{m} 分钟', '{r}: {a} → {b}, {n} stops, {m} min'],
   stepRide1: ['乘 {r}：{a} → {b}，1 站，{m} 分钟', '{r}: {a} → {b}, 1 stop, {m} min'],
   atOrigin: ['就在起点', 'At the origin'],
+  stepTimetable: ['乘公共交通到 {to}：{m} 分钟（第 {p} 百分位）', 'Transit to {to}: {m} min (percentile {p})'],
+  stepLeaving: ['按 {c} 出发的行程：', 'Trip leaving at {c}:'],
+  jRide: ['{a} 在 {s} 乘 {r} → {b} 在 {e} 下车', '{a} board {r} at {s} → {b} alight at {e}'],
+  jWalk: ['{a} 从 {s} 步行 → {b} 到达 {e}', '{a} walk from {s} → {b} at {e}'],
   // Errors: what happened and what to do next.
   errNetwork: ['无法连接服务器（{p}）。请确认 cityreach serve 正在运行，然后刷新页面。', 'Cannot reach the server ({p}). Check that cityreach serve is running, then reload the page.'],
   errBusy: ['服务器正忙。请稍候几秒再试。', 'The server is busy. Try again in a few seconds.'],
@@ -278,11 +303,28 @@ export function legText(l) {
   if (l.type === 'wait') {
     return t('stepWait', { s: l.stop, m }) + (l.transfer_penalty_minutes ? t('stepTransfer', { p: fmtMin(l.transfer_penalty_minutes) }) : '');
   }
+  if (l.type === 'timetable') return timetableSteps(l).join('; ');
   if (l.type === 'ride') {
     return t(l.stops === 1 ? 'stepRide1' : 'stepRide', { r: routeName(l.route_id, l.route), a: l.from, b: l.to, n: l.stops, m });
   }
   const to = l.to && l.from !== 'stop' && !store.catalog.has(String(l.to)) ? placeName(l.to) : '';
   return to ? t('stepWalkTo', { m, to }) : t('stepWalk', { m });
+}
+// One ride or walk of a timetabled journey, as the server states it ("14:31 board 244 at A →
+// 14:35 alight at B"), re-said in the page's language; anything else is shown as sent.
+export function journeyText(line) {
+  const s = String(line ?? '');
+  let m = /^(\d{1,2}:\d\d) board (.+) at (.+?) → (\d{1,2}:\d\d) alight at (.+)$/.exec(s);
+  if (m) return t('jRide', { a: m[1], r: m[2], s: m[3], b: m[4], e: m[5] });
+  m = /^(\d{1,2}:\d\d) walk from (.+?) → (\d{1,2}:\d\d) at (.+)$/.exec(s);
+  if (m) return t('jWalk', { a: m[1], s: m[2], b: m[3], e: m[4] });
+  return s;
+}
+// A timetable leg as steps: where it goes and in what time, then the clock times of one trip.
+export function timetableSteps(l) {
+  const head = t('stepTimetable', { to: l.to, m: fmtMin(l.minutes), p: l.percentile ?? 50 });
+  const journey = Array.isArray(l.journey) ? l.journey.map(journeyText) : [];
+  return journey.length ? [head, `${t('stepLeaving', { c: l.leaving || '' })} ${journey[0]}`, ...journey.slice(1)] : [head];
 }
 export function legsText(legs) {
   if (!Array.isArray(legs) || !legs.length) return '';
