@@ -248,6 +248,7 @@ window.cityreach = {
   get lastCompare() { return store.lastCompare; },
   get selected() { return store.selected; },
   get access() { return store.acc; },
+  get transit() { return store.transit; },
   get route() { return store.selected ? store.selected.features : []; },
   ready: false,
 };
