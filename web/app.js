@@ -19,6 +19,7 @@ import { bindSearch } from './js/panels/search.js';
 import { bindExports } from './js/panels/export.js';
 import { bindAccess, fillAccessControls, renderAccessTexts, drawAccess } from './js/panels/access.js';
 import { loadTransit, bindTiming, renderTiming, fillTimingTexts } from './js/panels/timing.js';
+import { bindScenario, scenarioClick, renderScenarioTexts } from './js/panels/scenario.js';
 
 const initialView = readUrl();
 const map = new maplibregl.Map({
@@ -80,6 +81,7 @@ function setLang(lang) {
   renderOrigins();
   if (state.view === 'reach' && store.lastReach) drawReach();
   if (state.view === 'compare' && store.lastCompare) drawCompare();
+  if (store.mapReady) renderScenarioTexts();
   if (state.view === 'targets' && store.targetsCache.get(state.scenario)) renderTargets(store.targetsCache.get(state.scenario));
   redrawNational();
   if (state.view === 'access') { renderAccessTexts(); if (store.acc && store.acc.status === 'done') drawAccess(); } else fillAccessControls();
@@ -182,6 +184,8 @@ function bindMap() {
     if (nat.on) return;
     let h = featureAt(e.point);
     tip.remove();
+    // Drawing a line or picking a station to remove takes the click.
+    if (scenarioClick(e, h)) return;
     // A click on an existing line picks the place under it, not the line.
     if (h && h.layer.id === 'line') h = null;
     if (h) {
@@ -249,6 +253,7 @@ window.cityreach = {
   get selected() { return store.selected; },
   get access() { return store.acc; },
   get transit() { return store.transit; },
+  get lastScenario() { return store.lastScenario; },
   get route() { return store.selected ? store.selected.features : []; },
   ready: false,
 };
@@ -272,6 +277,7 @@ map.on('load', async () => {
   }
   bindMap();
   bindAccess();
+  bindScenario();
   fitPopups();
   const [got] = await Promise.all([loadCollections(), loadScenarios(), loadTransit()]);
   applyCollections(got);

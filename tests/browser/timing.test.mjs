@@ -3,55 +3,19 @@
 // real feeds (POA_URL, timetabled: the control always). Run through tests/browser/run.sh.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const BASE = (process.env.BASE_URL || '').replace(/\/$/, '');
-const POA = (process.env.POA_URL || '').replace(/\/$/, '');
-const ARTIFACTS = process.env.ARTIFACTS || path.resolve(import.meta.dirname, '../../artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!BASE) throw new Error('BASE_URL is not set (e.g. http://127.0.0.1:8080)');
-fs.mkdirSync(ARTIFACTS, { recursive: true });
+import { BASE, POA, ARTIFACTS, problems, launch, clean, getJson } from './helpers.mjs';
+import * as h from './helpers.mjs';
 
 let browser;
 let page;
-const problems = []; // page errors, console errors and HTTP errors the test did not provoke
-
-before(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`); });
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-});
+before(async () => { ({ browser, page } = await launch()); });
 after(async () => { if (browser) await browser.close(); });
+const params = () => h.params(page);
+const pageParams = () => h.pageParams(page);
+const open = (base, query) => h.open(page, base, query);
+const reachWith = (want) => h.reachWith(page, want);
 
-const clean = (step) => assert.deepEqual(problems.splice(0), [], `${step}: unexpected errors`);
-const params = () => page.evaluate(() => Object.fromEntries(new URL(window.cityreach.lastReachUrl).searchParams));
-const pageParams = () => page.evaluate(() => Object.fromEntries(new URLSearchParams(window.location.search)));
-const idle = () => page.evaluate(() => new Promise((resolve) => {
-  const m = window.cityreach.map;
-  m.once('idle', resolve);
-  m.triggerRepaint();
-  setTimeout(resolve, 5000);
-}));
-
-async function open(base, query) {
-  await page.goto(`${base}/map/?${query}`);
-  await page.waitForFunction(() => window.cityreach && window.cityreach.ready, null, { timeout: 30000 });
-}
-// Waits for a finished reach whose request satisfies `want` (a substring of its URL).
-async function reachWith(want) {
-  await page.waitForFunction((w) => document.documentElement.dataset.reachState === 'done'
-    && window.cityreach.lastReachUrl && decodeURIComponent(window.cityreach.lastReachUrl).includes(w), want, { timeout: 60000 });
-  await idle();
-}
-async function getJson(url) {
-  const res = await fetch(url, { headers: { Accept: 'application/json' } });
-  assert.equal(res.ok, true, `GET ${url} → ${res.status}`);
-  return res.json();
-}
 // The percentiles each list item shows, by feature id.
 const listed = () => page.$$eval('#reached-list .item', (els) => Object.fromEntries(els.map((e) => [e.dataset.id, (e.querySelector('.pcts') || {}).textContent || ''])));
 // The list leaves out the origins themselves.

@@ -41,7 +41,7 @@ export function showError(err) {
   const box = $('#error');
   if (!err) { box.hidden = true; box.innerHTML = ''; delete box.dataset.code; return; }
   const msg = messageFor(err);
-  const detail = err.description && !err.userMessage
+  const detail = err.description && (!err.userMessage || err.keepDetail)
     ? `<div class="err-detail">${esc(t('errDetail'))}: <code>${esc(err.code || '')}</code> ${esc(tidyNumbers(err.description))}</div>` : '';
   box.innerHTML = `<div class="err-msg">${esc(msg)}</div>${detail}`;
   box.dataset.code = err.code || '';

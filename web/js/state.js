@@ -37,6 +37,8 @@ export const state = {
   // then), the date and time ('' for the city's default), the window of departures (min, 0 for
   // one departure) and the percentile the bands are drawn for.
   timing: { asked: false, depart: '', window: 0, pct: 50 },
+  // The Scenario tab's edits (modifications applied on top of `scenario`), kept in the link.
+  scen: { mods: [] },
 };
 export const WINDOWS = [0, 15, 30, 60, 120];
 export const PERCENTILES = [5, 25, 50, 75, 95];
@@ -57,6 +59,8 @@ export const store = {
   lastReachUrl: null,
   lastCompare: null,
   targetsCache: new Map(),
+  stations: new Map(), // stop id -> station feature of the basemap
+  lastScenario: null, // the Scenario tab's {base, edited} answers
   transit: null, // the landing page's {timetabled, calendar: {first, last}, default_depart}
   icons: {},
   selected: null, // id of the feature or target whose route is drawn
@@ -69,6 +73,22 @@ export const originQuery = () => state.origins.map((o) => o.query).join('|');
 export const timingShown = () => Boolean((store.transit && store.transit.timetabled) || state.timing.asked);
 export const departOf = () => state.timing.depart || (store.transit && store.transit.default_depart) || '';
 
+// Edits travel in the link as base64url of their JSON (UTF-8), one opaque parameter.
+export function encodeEdits(mods) {
+  let bin = '';
+  for (const b of new TextEncoder().encode(JSON.stringify(mods))) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+export function decodeEdits(text) {
+  try {
+    const bin = atob(String(text).replaceAll('-', '+').replaceAll('_', '/'));
+    const v = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+    return Array.isArray(v) && v.every((m) => m && typeof m === 'object' && typeof m.type === 'string') ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 export function readUrl() {
   const q = new URLSearchParams(window.location.search);
   if (q.get('lang') === 'zh' || q.get('lang') === 'en') state.lang = q.get('lang');
@@ -78,7 +98,8 @@ export function readUrl() {
   const st = Number(q.get('step'));
   if (q.has('step') && STEPS.includes(st)) state.step = st;
   if (q.get('scenario')) state.scenario = q.get('scenario');
-  if (['reach', 'compare', 'targets', 'access'].includes(q.get('view'))) state.view = q.get('view');
+  if (['reach', 'compare', 'targets', 'access', 'scenario'].includes(q.get('view'))) state.view = q.get('view');
+  if (q.get('edits')) state.scen.mods = decodeEdits(q.get('edits')) || [];
   if (state.view === 'access') state.accAutoRun = true;
   if (ACC_OPPS.includes(q.get('opp'))) state.acc.opp = q.get('opp');
   if (ACC_CUTOFFS.includes(Number(q.get('cutoff')))) state.acc.cutoff = Number(q.get('cutoff'));
@@ -125,6 +146,7 @@ export function writeUrl() {
       if (state.timing.window) { q.set('window', state.timing.window); q.set('pct', state.timing.pct); }
     }
     if (state.view !== 'reach') q.set('view', state.view);
+    if (state.scen.mods.length) q.set('edits', encodeEdits(state.scen.mods));
     if (state.view === 'access') {
       q.set('opp', state.acc.opp);
       q.set('cutoff', state.acc.cutoff);

@@ -42,16 +42,18 @@ export async function runCompare() {
 const bandsOf = (fc) => fc.features.filter((f) => f.properties.layer === 'band');
 const sum = (counts) => (counts ? Object.values(counts).reduce((s, v) => s + v, 0) : 0);
 
-export function drawCompare(fit) {
-  const { base, plan, planId } = store.lastCompare;
-  originsFromResponse(plan);
+// What the second answer changes against the first: features reached only with it, faster,
+// slower or lost, and the bands whose polygons differ (only when it gains anything).
+export function diffOf(base, plan) {
   const bb = bandsOf(base).map((f) => f.properties); const pb = bandsOf(plan).map((f) => f.properties);
-  const areaOf = (list, m) => { const b = list.find((x) => Number(x.max_minutes) === m); return b ? Number(b.area_km2) || 0 : 0; };
   const byId = (fc) => new Map(reachedOf(fc).map((f) => [String(f.properties.id), f.properties]));
   const rb = byId(base); const rp = byId(plan);
   const only = [...rp.values()].filter((p) => !rb.has(String(p.id))).sort((a, b) => a.minutes - b.minutes);
   const faster = [...rp.values()].filter((p) => rb.has(String(p.id)) && rb.get(String(p.id)).minutes - p.minutes >= 0.5)
     .sort((a, b) => (rb.get(String(b.id)).minutes - b.minutes) - (rb.get(String(a.id)).minutes - a.minutes));
+  const slower = [...rb.values()].filter((p) => rp.has(String(p.id)) && rp.get(String(p.id)).minutes - p.minutes >= 0.5)
+    .sort((a, b) => a.minutes - b.minutes);
+  const lost = [...rb.values()].filter((p) => !rp.has(String(p.id))).sort((a, b) => a.minutes - b.minutes);
   const total = (list) => list.reduce((s, b) => s + (Number(b.area_km2) || 0), 0);
   // The plan's bands are drawn only when the plan changes something (features reached, faster,
   // or more area) and only where its band differs from today's: no "added" outline around
@@ -59,10 +61,23 @@ export function drawCompare(fit) {
   const planGains = only.length > 0 || faster.length > 0 || total(pb) - total(bb) > 0.05;
   const geom = (fc, m) => { const f = bandsOf(fc).find((x) => Number(x.properties.max_minutes) === m); return f ? JSON.stringify(f.geometry) : ''; };
   const gained = new Set(planGains ? pb.map((b) => Number(b.max_minutes)).filter((m) => geom(plan, m) !== geom(base, m)) : []);
+  return { bb, pb, rb, rp, only, faster, slower, lost, gained };
+}
+// Today's bands, the plan's where they differ, and the origins.
+export function drawDiff(base, plan, d) {
   const side = (fc, s, keep) => bandsOf(fc).filter((f) => keep(Number(f.properties.max_minutes)))
     .map((f) => ({ type: 'Feature', geometry: f.geometry, properties: { _side: s, max_minutes: f.properties.max_minutes, min_minutes: f.properties.min_minutes, area_km2: f.properties.area_km2 } }));
-  store.map.getSource('cmp').setData({ type: 'FeatureCollection', features: [...side(plan, 'plan', (m) => gained.has(m)), ...side(base, 'base', () => true)] });
+  store.map.getSource('cmp').setData({ type: 'FeatureCollection', features: [...side(plan, 'plan', (m) => d.gained.has(m)), ...side(base, 'base', () => true)] });
   store.map.getSource('reach').setData(decorate({ type: 'FeatureCollection', features: plan.features.filter((f) => f.properties.layer === 'origin') }, new Map()));
+}
+
+export function drawCompare(fit) {
+  const { base, plan, planId } = store.lastCompare;
+  originsFromResponse(plan);
+  const d = diffOf(base, plan);
+  const { bb, pb, rb, only, faster, gained } = d;
+  const areaOf = (list, m) => { const b = list.find((x) => Number(x.max_minutes) === m); return b ? Number(b.area_km2) || 0 : 0; };
+  drawDiff(base, plan, d);
 
   const limits = [...new Set([...bb, ...pb].map((b) => Number(b.max_minutes)))].sort((a, b) => a - b);
   const planName = scenarioName(planId, plan.metadata?.scenario?.name);

@@ -114,9 +114,13 @@ export function clearOrigin() {
   writeUrl();
 }
 
+// Tabs that register themselves here ({run, show}) rather than being imported by this module.
+export const viewHooks = {};
+
 export function run() {
   if (!state.origins.length) return;
   if (state.view === 'compare') runCompare(); else if (state.view === 'reach') runReach();
+  else if (viewHooks[state.view]) viewHooks[state.view].run();
 }
 export function setBusy(on) {
   $('#busy').hidden = !on;
@@ -310,13 +314,15 @@ export function setView(v) {
   $('#view-compare').hidden = v !== 'compare';
   $('#view-targets').hidden = v !== 'targets';
   $('#view-access').hidden = v !== 'access';
+  if ($('#view-scenario')) $('#view-scenario').hidden = v !== 'scenario';
   // The accessibility tab has its own settings; the origin, minutes and bands are the reach's.
   $('#reach-controls').hidden = v === 'access';
   $('#mode').value = state.mode;
   $('#scenario').value = state.scenario;
   setAccessVisible(v === 'access');
   for (const id of ['band-fill', 'band-line', 'reached-ring', 'reached-minutes']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'reach' ? 'visible' : 'none');
-  for (const id of ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'compare' ? 'visible' : 'none');
+  for (const id of ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'compare' || v === 'scenario' ? 'visible' : 'none');
+  for (const [id, h] of Object.entries(viewHooks)) if (id !== v) h.show(false);
   clearRoute();
   detail.remove();
   writeUrl();
@@ -331,6 +337,7 @@ export function setView(v) {
     return;
   }
   if (!store.mapReady) return;
+  if (viewHooks[v]) { $('#map-legend').hidden = true; viewHooks[v].show(true); return; }
   if (!state.origins.length) { $('#map-legend').hidden = true; return; }
   if (v === 'compare') { if (store.lastCompare && sameQuery(store.lastCompare.plan)) drawCompare(); else runCompare(); }
   else if (store.lastReach && sameQuery(store.lastReach)) drawReach(); else runReach();
