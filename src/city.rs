@@ -7,6 +7,8 @@ use crate::network::streets::{CrowFly, StreetModel};
 use crate::network::transit::{TransitError, TransitNetwork};
 use crate::reach::search::{TransitGraph, TransitParams};
 use crate::reach::targets::{Target, TargetError};
+use crate::scenario::cache::ScenarioCache;
+use std::sync::Arc;
 
 /// How far beyond its stops and features a city's area reaches, in degrees (≈ 5.5 km).
 pub const AREA_MARGIN_DEG: f64 = 0.05;
@@ -32,17 +34,19 @@ pub enum CityError {
 pub struct City {
     pub source: DataSource,
     pub profile: CityProfile,
-    pub catalog: Catalog,
+    pub catalog: Arc<Catalog>,
     pub transit: TransitNetwork,
     /// One compiled search graph per scenario, in `transit.scenarios` order.
     pub graphs: Vec<TransitGraph>,
     pub params: TransitParams,
-    pub streets: Box<dyn StreetModel>,
+    pub streets: Arc<dyn StreetModel>,
     pub targets: Vec<Target>,
     /// The area origins must lie in: the union of the stops and features (plus
     /// [`AREA_MARGIN_DEG`]), the street graph (plus [`STREETS_MARGIN_DEG`]) and the box of
     /// `city.toml`.
     pub area: [f64; 4],
+    /// Scenarios given with requests, compiled.
+    pub scenario_cache: ScenarioCache,
 }
 
 impl std::fmt::Debug for City {
@@ -103,13 +107,14 @@ impl City {
         let mut city = City {
             source,
             profile,
-            catalog,
+            catalog: Arc::new(catalog),
             transit,
             graphs,
             params,
-            streets,
+            streets: Arc::from(streets),
             targets,
             area: [0.0; 4],
+            scenario_cache: ScenarioCache::default(),
         };
         city.area = city.compute_area();
         city
@@ -132,6 +137,26 @@ impl City {
             area = Some(union(area, [b.min_lon, b.min_lat, b.max_lon, b.max_lat]));
         }
         area.unwrap_or([0.0; 4])
+    }
+
+    /// The same city on another network (one with a request's scenario added): catalog,
+    /// streets and targets shared, the area kept.
+    pub fn with_transit(&self, transit: TransitNetwork) -> City {
+        let graphs = (0..transit.scenarios.len())
+            .map(|s| TransitGraph::build(&transit, s, &self.params))
+            .collect();
+        City {
+            source: self.source.clone(),
+            profile: self.profile.clone(),
+            catalog: self.catalog.clone(),
+            transit,
+            graphs,
+            params: self.params,
+            streets: self.streets.clone(),
+            targets: self.targets.clone(),
+            area: self.area,
+            scenario_cache: ScenarioCache::default(),
+        }
     }
 
     pub fn contains(&self, p: [f64; 2]) -> bool {

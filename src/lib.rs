@@ -14,6 +14,7 @@ pub mod geodesy;
 pub mod network;
 pub mod raster;
 pub mod reach;
+pub mod scenario;
 pub mod server;
 
 pub use catalog::{Catalog, Feature, FeatureKind, Status};

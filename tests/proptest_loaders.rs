@@ -264,6 +264,10 @@ proptest! {
             "route_type = -7\n", "average_speed_kmh = 0\n", "headway_min = -1\n",
             "evaluable = true\n", "max_minutes = inf\n", "source = { doc = \"\", line = 0 }\n",
             "via = [[200.0, 95.0]]\n", "secs = -5\n", "from = \"a\"\n", "to = \"b\"\n",
+            "[[modification]]\n", "type = \"add-line\"\n", "type = \"add-transfer\"\n",
+            "type = \"remove-route\"\n", "mode = \"rail\"\n", "speed_kmh = 900\n",
+            "stops = [{ name = \"n\", lon = 113.7, lat = 34.6 }, \"郑州站\"]\n",
+            "base = \"existing\"\n", "route = \"metro-1\"\n", "minutes = -1\n",
         ]), 0..20).prop_map(|v| v.concat()),
     ]) {
         if let Ok(s) = Scenario::parse(&text, "arbitrary.toml") {

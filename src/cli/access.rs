@@ -32,9 +32,13 @@ pub struct Args {
     /// walk, bike, drive or transit.
     #[arg(long, default_value = "transit")]
     mode: String,
-    /// Scenario id (existing, plan-2025, …).
+    /// Scenario id (existing, plan-2025, …); with --modifications, their base.
     #[arg(long, default_value = "existing")]
     scenario: String,
+    /// Modifications applied on top of --scenario (JSON or TOML file); --compare may then name
+    /// the base to get the difference the modifications make.
+    #[arg(long)]
+    modifications: Option<PathBuf>,
     /// A second scenario: adds its values and the difference (compared − base).
     #[arg(long)]
     compare: Option<String>,
@@ -234,7 +238,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 .collect(),
         );
     }
-    let city = args.city.load()?;
+    let loaded = args.city.load()?;
+    let compiled = super::modifications(&loaded, &args.scenario, args.modifications.as_deref())?;
+    let city = match &compiled {
+        Some(c) => {
+            query.scenario = c.id.clone();
+            &c.city
+        }
+        None => &loaded,
+    };
     let job = access::shard::fingerprint(&format!(
         "{}\n{}",
         city.profile.name,
@@ -248,7 +260,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     )
     .map_err(|e| CliError::Data(e.to_string()))?;
     let mut prepared = query
-        .prepare(&city, districts.as_deref())
+        .prepare(city, districts.as_deref())
         .map_err(access_err)?;
     let total = prepared.origins.len();
     if let Some((k, n)) = shard {
@@ -269,7 +281,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let started = std::time::Instant::now();
     let result = with_progress(&progress, || {
         access::run(
-            &city,
+            city,
             &prepared.request,
             prepared.origins,
             prepared.grid,
@@ -428,6 +440,9 @@ pub struct MatrixArgs {
     mode: String,
     #[arg(long, default_value = "existing")]
     scenario: String,
+    /// Modifications applied on top of --scenario (JSON or TOML file).
+    #[arg(long)]
+    modifications: Option<PathBuf>,
     /// Search budget, minutes; pairs beyond it have no time.
     #[arg(long, default_value_t = 120.0, allow_negative_numbers = true)]
     max_minutes: f64,
@@ -446,9 +461,14 @@ pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
             args.format
         )));
     }
-    let city = args.city.load()?;
+    let loaded = args.city.load()?;
+    let compiled = super::modifications(&loaded, &args.scenario, args.modifications.as_deref())?;
+    let (city, scenario) = match &compiled {
+        Some(c) => (&c.city, c.id.as_str()),
+        None => (&loaded, args.scenario.as_str()),
+    };
     let points = |items: &[String], file: &Option<PathBuf>, flag: &'static str| {
-        let mut v = access::matrix::resolve_points(&city, items, flag).map_err(access_err)?;
+        let mut v = access::matrix::resolve_points(city, items, flag).map_err(access_err)?;
         if let Some(f) = file {
             v.extend(access::opportunities::origins_from_file(f).map_err(access_err)?);
         }
@@ -456,15 +476,8 @@ pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
     };
     let origins = points(&args.from, &args.origins, "from")?;
     let dests = points(&args.to, &args.destinations, "to")?;
-    let m = access::matrix::compute(
-        &city,
-        origins,
-        dests,
-        mode,
-        &args.scenario,
-        args.max_minutes,
-    )
-    .map_err(access_err)?;
+    let m = access::matrix::compute(city, origins, dests, mode, scenario, args.max_minutes)
+        .map_err(access_err)?;
     let mut so = std::io::stdout().lock();
     let r = if args.format == "json" {
         writeln!(so, "{}", m.to_json())

@@ -74,6 +74,34 @@ impl CliError {
     }
 }
 
+/// Reads `--modifications FILE` (JSON or TOML, the language of `src/scenario/model.rs`) and
+/// compiles it on the base `--scenario` names. A base written in the file must be that one.
+pub(crate) fn modifications(
+    city: &crate::city::City,
+    base: &str,
+    file: Option<&std::path::Path>,
+) -> Result<Option<std::sync::Arc<crate::scenario::Compiled>>, CliError> {
+    let Some(path) = file else {
+        return Ok(None);
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("--modifications {shown}: {e}")))?;
+    let (file_base, mods) = crate::scenario::parse_file(&text, &shown)
+        .map_err(|e| CliError::Input(format!("--modifications {shown}: {e}")))?;
+    if let Some(b) = file_base.filter(|b| b != base) {
+        return Err(CliError::Input(format!(
+            "--modifications {shown}: the file builds on '{b}' but --scenario is '{base}'; \
+             give --scenario {b}"
+        )));
+    }
+    if mods.is_empty() {
+        return Ok(None);
+    }
+    crate::scenario::compile_for(city, base, &mods)
+        .map_err(|e| CliError::Input(format!("--modifications {shown}: {e}")))
+}
+
 /// Where a command's city comes from: shared by `serve`, `reach` and `targets`.
 #[derive(Debug, clap::Args)]
 pub struct CityArgs {

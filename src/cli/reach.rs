@@ -17,9 +17,13 @@ pub struct Args {
     /// walk, bike, drive or transit.
     #[arg(long, default_value = "transit")]
     mode: String,
-    /// Scenario id (existing, plan-2025, …).
+    /// Scenario id (existing, plan-2025, …); with --modifications, their base.
     #[arg(long, default_value = "existing")]
     scenario: String,
+    /// Modifications applied on top of --scenario: a JSON or TOML file (add-line,
+    /// adjust-frequency, adjust-speed, remove-stops, remove-route, add-transfer).
+    #[arg(long)]
+    modifications: Option<std::path::PathBuf>,
     /// Polygons as disjoint bands or cumulative (nested) areas.
     #[arg(long, default_value = "disjoint")]
     band_form: String,
@@ -100,7 +104,17 @@ pub fn run(args: Args) -> Result<(), CliError> {
         denoise: args.denoise,
         timing,
     };
-    let result = reach::reach(&city, &req).map_err(input)?;
+    let compiled = super::modifications(&city, &args.scenario, args.modifications.as_deref())?;
+    let result = match &compiled {
+        None => reach::reach(&city, &req).map_err(input)?,
+        Some(c) => {
+            let mut r = req.clone();
+            r.scenario = c.id.clone();
+            let mut result = reach::reach(&c.city, &r).map_err(input)?;
+            result.metadata["scenario"] = c.metadata();
+            result
+        }
+    };
     match args.format {
         Format::Table => print!("{}", result.to_table()),
         Format::Json => {

@@ -7,6 +7,9 @@ pub struct Args {
     /// Scenario to check the targets against.
     #[arg(long, default_value = "plan-2025")]
     scenario: String,
+    /// Modifications applied on top of --scenario (JSON or TOML file).
+    #[arg(long)]
+    modifications: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     #[command(flatten)]
@@ -15,8 +18,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let city = args.city.load()?;
+    let compiled = super::modifications(&city, &args.scenario, args.modifications.as_deref())?;
+    let (on, scenario) = match &compiled {
+        Some(c) => (&c.city, c.id.as_str()),
+        None => (&city, args.scenario.as_str()),
+    };
     let results =
-        targets::evaluate_all(&city, &args.scenario).map_err(|e| CliError::Input(e.to_string()))?;
+        targets::evaluate_all(on, scenario).map_err(|e| CliError::Input(e.to_string()))?;
     if args.format != Format::Table {
         println!(
             "{}",
@@ -25,7 +33,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         return Ok(());
     }
     let mut out = String::new();
-    let _ = writeln!(out, "Plan targets — scenario {}\n", args.scenario);
+    let _ = writeln!(out, "Plan targets — scenario {scenario}\n");
     for r in &results {
         let t = &r.target;
         let verdict = match r.verdict {

@@ -6,7 +6,7 @@
 //! themselves (trips, calendars, frequencies, transfers) are kept alongside.
 
 use super::gtfs::{self, Feed, GtfsError};
-use super::scenario::{Scenario, ScenarioError};
+use super::scenario::{Scenario, ScenarioError, ScenarioLink, ScenarioStop};
 use crate::dataset::{DataSource, DataSourceError};
 use crate::geodesy::haversine_m;
 use std::collections::HashMap;
@@ -291,98 +291,123 @@ impl TransitNetwork {
         self.scenarios.iter().position(|s| s.id == id)
     }
 
-    /// Adds a scenario's stops and links as tagged elements of the network.
-    pub fn add_scenario(&mut self, scenario: Scenario) -> Result<(), TransitError> {
+    /// Adds a named scenario: its modifications are checked against the base and applied as
+    /// elements tagged with the scenario's index.
+    pub fn add_scenario(&mut self, mut scenario: Scenario) -> Result<(), TransitError> {
+        use crate::scenario::{apply, resolve, ScenarioError as ModError};
         let si = self.scenarios.len();
-        for s in &scenario.stops {
-            if self.stop_index.contains_key(&s.id) {
-                return Err(ScenarioError::Invalid {
-                    path: scenario.path.clone(),
-                    item: format!("stop {}", s.id),
-                    message: "a stop with this id already exists".into(),
-                }
-                .into());
-            }
-            self.push_stop(TransitStop {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                name_en: s.name_en.clone(),
-                lonlat: [s.lon, s.lat],
-                scenario: Some(si),
-            });
-        }
-        for link in &scenario.links {
-            let mut stops = Vec::with_capacity(link.stops.len());
-            for id in &link.stops {
-                let Some(i) = self.stop_index.get(id).copied() else {
-                    return Err(ScenarioError::Invalid {
-                        path: scenario.path.clone(),
-                        item: format!("link {}", link.id),
-                        message: format!("unknown stop '{id}'"),
-                    }
-                    .into());
-                };
-                stops.push(i);
-            }
-            let route = self.routes.len();
-            self.routes.push(TransitRoute {
-                id: format!("{}:{}", scenario.id, link.id),
-                // The English name reads as the line's name; the Chinese one is in the scenario file.
-                short_name: String::new(),
-                long_name: if link.name_en.is_empty() {
-                    link.name_zh.clone()
-                } else {
-                    link.name_en.clone()
-                },
-                color: link.color.clone(),
-                kind: RouteKind::from_gtfs(link.route_type),
-                scenario: Some(si),
-            });
-            let positions: Vec<[f64; 2]> = stops
-                .iter()
-                .map(|&i| self.stops[i as usize].lonlat)
-                .collect();
-            let forward = link.run_times_s(&positions);
-            let headway_s = (link.headway_min * 60.0) as f32;
-            self.patterns.push(Pattern {
-                route,
-                stops: stops.clone(),
-                arrive_s: forward.clone(),
-                headway_s,
-                scenario: Some(si),
-            });
-            let total = *forward.last().unwrap_or(&0.0);
-            let mut back_stops = stops;
-            back_stops.reverse();
-            let back: Vec<f32> = forward.iter().rev().map(|t| total - t).collect();
-            self.patterns.push(Pattern {
-                route,
-                stops: back_stops,
-                arrive_s: back,
-                headway_s,
-                scenario: Some(si),
-            });
-        }
-        for t in &scenario.transfers {
-            let (Some(a), Some(b)) = (self.stop_by_id(&t.from), self.stop_by_id(&t.to)) else {
-                return Err(ScenarioError::Invalid {
-                    path: scenario.path.clone(),
-                    item: format!("transfer {} → {}", t.from, t.to),
-                    message: "unknown stop".into(),
-                }
-                .into());
+        // Before the implicit `existing` is inserted, the untagged elements are the base.
+        let base = self.scenario_index("existing").unwrap_or(usize::MAX - 1);
+        let ctx = resolve::Context {
+            net: self,
+            base,
+            area: None,
+            catalog: None,
+            named: true,
+        };
+        let resolved = resolve::resolve(&ctx, &scenario.modifications).map_err(|e| {
+            let message = match e {
+                ModError::Invalid(p) => p
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
             };
-            for (from, to) in [(a, b), (b, a)] {
-                self.transfers.push(Transfer {
-                    from,
-                    to,
-                    secs: t.secs,
-                    scenario: Some(si),
-                });
+            ScenarioError::Invalid {
+                path: scenario.path.clone(),
+                item: "modifications".into(),
+                message,
             }
-        }
+        })?;
+        apply::apply(self, si, &scenario.id, &resolved);
+        apply::list_additions(self, &resolved, &mut scenario);
         self.scenarios.push(scenario);
         Ok(())
+    }
+
+    /// Adds a stop of scenario `si`.
+    pub(crate) fn push_scenario_stop(&mut self, s: &ScenarioStop, si: usize) -> u32 {
+        self.push_stop(TransitStop {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            name_en: s.name_en.clone(),
+            lonlat: [s.lon, s.lat],
+            scenario: Some(si),
+        })
+    }
+
+    /// Adds a line of scenario `si` through `stops`: a route and a pattern each way.
+    pub(crate) fn push_link(
+        &mut self,
+        si: usize,
+        scenario_id: &str,
+        link: &ScenarioLink,
+        stops: Vec<u32>,
+    ) {
+        let route = self.routes.len();
+        self.routes.push(TransitRoute {
+            id: format!("{}:{}", scenario_id, link.id),
+            // The English name reads as the line's name; the Chinese one is in the scenario file.
+            short_name: String::new(),
+            long_name: if link.name_en.is_empty() {
+                link.name_zh.clone()
+            } else {
+                link.name_en.clone()
+            },
+            color: link.color.clone(),
+            kind: RouteKind::from_gtfs(link.route_type),
+            scenario: Some(si),
+        });
+        let positions: Vec<[f64; 2]> = stops
+            .iter()
+            .map(|&i| self.stops[i as usize].lonlat)
+            .collect();
+        let forward = link.run_times_s(&positions);
+        let headway_s = (link.headway_min * 60.0) as f32;
+        self.patterns.push(Pattern {
+            route,
+            stops: stops.clone(),
+            arrive_s: forward.clone(),
+            headway_s,
+            scenario: Some(si),
+        });
+        let total = *forward.last().unwrap_or(&0.0);
+        let mut back_stops = stops;
+        back_stops.reverse();
+        let back: Vec<f32> = forward.iter().rev().map(|t| total - t).collect();
+        self.patterns.push(Pattern {
+            route,
+            stops: back_stops,
+            arrive_s: back,
+            headway_s,
+            scenario: Some(si),
+        });
+    }
+
+    /// Adds a walking link of scenario `si`, both ways.
+    pub(crate) fn push_transfer_pair(&mut self, si: usize, a: u32, b: u32, secs: f32) {
+        for (from, to) in [(a, b), (b, a)] {
+            self.transfers.push(Transfer {
+                from,
+                to,
+                secs,
+                scenario: Some(si),
+            });
+        }
+    }
+
+    /// The network without the feeds' timetables.
+    pub(crate) fn clone_without_feeds(&self) -> TransitNetwork {
+        TransitNetwork {
+            stops: self.stops.clone(),
+            routes: self.routes.clone(),
+            patterns: self.patterns.clone(),
+            transfers: self.transfers.clone(),
+            scenarios: self.scenarios.clone(),
+            feeds: Vec::new(),
+            stop_index: self.stop_index.clone(),
+        }
     }
 
     // The implicit `existing` scenario was inserted at index 0: shift every scenario tag.

@@ -114,6 +114,21 @@ impl Job {
     }
 }
 
+/// A body whose `scenario` is `{"base", "modifications"}`: the scenario compiled (through the
+/// city's cache) and the body with `scenario` set to its id, so the rest reads it as a name.
+fn inline_scenario(
+    st: &Shared,
+    mut body: Value,
+) -> ApiResult<(Value, Option<Arc<crate::scenario::Compiled>>)> {
+    let Some(v) = body.get_mut("scenario").filter(|v| v.is_object()) else {
+        return Ok((body, None));
+    };
+    let (base, mods) = super::api::inline_scenario(v.take())?;
+    let compiled = crate::scenario::compile_for(&st.city, &base, &mods)?;
+    *v = json!(compiled.as_ref().map_or(base, |c| c.id.clone()));
+    Ok((body, compiled))
+}
+
 fn query_from(v: Value) -> ApiResult<AccessQuery> {
     serde_json::from_value(v).map_err(|e| ApiError::param("body", e.to_string()))
 }
@@ -160,9 +175,11 @@ fn summary(
 /// answers 202 with its address.
 pub async fn start(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
     let base = base_url(req.headers());
-    let query = query_from(json_body(req, "POST /access").await?)?;
+    let (body, compiled) = inline_scenario(&st, json_body(req, "POST /access").await?)?;
+    let query = query_from(body)?;
     let ds = districts(&st);
-    let prepared = query.prepare(&st.city, ds.as_deref())?;
+    let on: &crate::city::City = compiled.as_deref().map_or(&st.city, |c| &c.city);
+    let prepared = query.prepare(on, ds.as_deref())?;
     let has_grid = prepared.grid.is_some();
     let job = {
         let mut g = lock(&st.jobs.inner);
@@ -194,8 +211,9 @@ pub async fn start(State(st): State<Shared>, req: Request) -> ApiResult<Response
     let city = st.city.clone();
     let worker = job.clone();
     std::thread::spawn(move || {
+        let city: &crate::city::City = compiled.as_deref().map_or(&city, |c| &c.city);
         let r = access::run(
-            &city,
+            city,
             &prepared.request,
             prepared.origins,
             prepared.grid,
@@ -205,7 +223,7 @@ pub async fn start(State(st): State<Shared>, req: Request) -> ApiResult<Response
         *lock(&worker.finished) = Some(worker.started.elapsed().as_secs_f64());
         *lock(&worker.state) = match r {
             Ok(r) => {
-                let s = summary(&city, &r, ds.as_deref());
+                let s = summary(city, &r, ds.as_deref());
                 JobState::Done(Arc::new(r), s)
             }
             Err(AccessError::Cancelled { .. }) => JobState::Cancelled,
@@ -400,8 +418,9 @@ fn endpoints(st: &Shared, items: &[Endpoint], field: &'static str) -> ApiResult<
 
 /// `POST /matrix`: minutes from every `from` to every `to`.
 pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
-    let q: MatrixQuery = serde_json::from_value(json_body(req, "POST /matrix").await?)
-        .map_err(|e| ApiError::param("body", e.to_string()))?;
+    let (body, compiled) = inline_scenario(&st, json_body(req, "POST /matrix").await?)?;
+    let q: MatrixQuery =
+        serde_json::from_value(body).map_err(|e| ApiError::param("body", e.to_string()))?;
     let mode: crate::reach::Mode = q.mode.parse()?;
     let csv = match q.f.as_deref() {
         None | Some("json") => false,
@@ -428,9 +447,11 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
     let dests = endpoints(&st, &q.to, "to")?;
     let city = st.city.clone();
     let permit = compute_slot(&st).await?;
+    let echo = compiled.as_ref().map(|c| c.metadata());
     let m = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        access::matrix::compute(&city, origins, dests, mode, &q.scenario, q.max_minutes)
+        let city: &crate::city::City = compiled.as_deref().map_or(&city, |c| &c.city);
+        access::matrix::compute(city, origins, dests, mode, &q.scenario, q.max_minutes)
     })
     .await
     .map_err(|_| ApiError::Internal("the matrix computation failed".into()))??;
@@ -443,5 +464,11 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
             "text/csv",
         ));
     }
-    Ok(json_response(&m.to_json()))
+    let mut v = m.to_json();
+    if let Some(e) = echo {
+        for k in ["base", "hash", "modifications"] {
+            v["metadata"][k] = e[k].clone();
+        }
+    }
+    Ok(json_response(&v))
 }

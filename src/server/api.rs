@@ -46,6 +46,8 @@ struct ReachInput {
     generalize: Option<f64>,
     denoise: Option<f64>,
     timing: reach::Timing,
+    /// With `"scenario": {"base", "modifications"}`: applied on top of the base.
+    modifications: Vec<crate::scenario::Modification>,
 }
 
 fn origin(text: &str) -> ApiResult<Origin> {
@@ -145,6 +147,8 @@ fn input_from_query(p: &Params) -> ApiResult<ReachInput> {
         cell: p.number("cell")?,
         generalize: p.number("generalize")?,
         denoise: p.number("denoise")?,
+        // A query string names a scenario; modifications go in a POST body.
+        modifications: Vec::new(),
     })
 }
 
@@ -207,6 +211,11 @@ fn input_from_json(v: Value) -> ApiResult<ReachInput> {
                         ))
                     }
                 })
+            }
+            "scenario" if v.is_object() => {
+                let (base, mods) = inline_scenario(v)?;
+                input.scenario = Some(base);
+                input.modifications = mods;
             }
             "mode" | "scenario" | "band_form" => {
                 let Value::String(s) = v else {
@@ -276,6 +285,39 @@ fn input_from_json(v: Value) -> ApiResult<ReachInput> {
     Ok(input)
 }
 
+/// `{"base": "existing", "modifications": [...]}`: the base id and the modifications, each
+/// parsed on its own so a problem names its index.
+pub(crate) fn inline_scenario(v: Value) -> ApiResult<(String, Vec<crate::scenario::Modification>)> {
+    let Value::Object(o) = v else {
+        return Err(ApiError::param(
+            "scenario",
+            "a scenario id, or {\"base\": id, \"modifications\": [...]}",
+        ));
+    };
+    let mut base = "existing".to_string();
+    let mut mods = Vec::new();
+    for (k, v) in o {
+        match (k.as_str(), v) {
+            ("base", Value::String(b)) => base = b,
+            ("base", _) => return Err(ApiError::param("scenario.base", "must be a scenario id")),
+            ("modifications", Value::Array(a)) => mods = crate::scenario::parse_list(&a)?,
+            ("modifications", _) => {
+                return Err(ApiError::param(
+                    "scenario.modifications",
+                    "must be a list of modifications",
+                ))
+            }
+            (other, _) => {
+                return Err(ApiError::param(
+                    "scenario",
+                    format!("unknown field '{other}' (fields: base, modifications)"),
+                ))
+            }
+        }
+    }
+    Ok((base, mods))
+}
+
 fn number(name: &str, v: &Value) -> ApiResult<f64> {
     v.as_f64()
         .filter(|x| x.is_finite())
@@ -292,12 +334,16 @@ pub(crate) async fn compute_slot(st: &Shared) -> ApiResult<tokio::sync::OwnedSem
     }
 }
 
-async fn run_reach(st: Shared, req: ReachRequest) -> ApiResult<Response> {
+async fn run_reach(
+    st: Shared,
+    req: ReachRequest,
+    mods: Vec<crate::scenario::Modification>,
+) -> ApiResult<Response> {
     let city = st.city.clone();
     let permit = compute_slot(&st).await?;
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        reach::reach(&city, &req)
+        crate::scenario::reach(&city, &req, &mods)
             .map(|r| serde_json::to_string(&r.to_geojson()).unwrap_or_default())
     })
     .await
@@ -308,13 +354,15 @@ async fn run_reach(st: Shared, req: ReachRequest) -> ApiResult<Response> {
 pub async fn reach_get(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
     let p = Params::parse(req.uri().query())?;
     let r = input_from_query(&p)?.into_request()?;
-    run_reach(st, r).await
+    run_reach(st, r, Vec::new()).await
 }
 
 pub async fn reach_post(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
     let v = json_body(req, "POST /reach").await?;
-    let r = input_from_json(v)?.into_request()?;
-    run_reach(st, r).await
+    let mut input = input_from_json(v)?;
+    let mods = std::mem::take(&mut input.modifications);
+    let r = input.into_request()?;
+    run_reach(st, r, mods).await
 }
 
 /// The JSON body of a POST: no query string, `application/json`, within the size limit.
@@ -387,51 +435,73 @@ pub async fn targets(State(st): State<Shared>, req: Request) -> ApiResult<Respon
     Ok(json_response(&out))
 }
 
+/// A scenario as `/scenarios` lists it: its description, sources, base and modifications, and
+/// the stops, lines (with track length and run time) and transfers they add.
+fn scenario_json(
+    t: &crate::network::transit::TransitNetwork,
+    sc: &crate::network::scenario::Scenario,
+) -> Value {
+    let links: Vec<Value> = sc
+        .links
+        .iter()
+        .map(|l| {
+            let pos: Vec<[f64; 2]> = l
+                .stops
+                .iter()
+                .filter_map(|id| {
+                    t.stop_by_id(id)
+                        .and_then(|i| t.stops.get(i as usize))
+                        .map(|s| s.lonlat)
+                })
+                .collect();
+            let mut v = serde_json::to_value(l).unwrap_or(Value::Null);
+            if pos.len() == l.stops.len() && pos.len() >= 2 {
+                let km: f64 = l.hop_lengths_m(&pos).iter().sum::<f64>() / 1000.0;
+                let run: f64 = l.run_times_s(&pos).last().copied().unwrap_or(0.0) as f64 / 60.0;
+                v["track_km"] = json!((km * 10.0).round() / 10.0);
+                v["run_minutes"] = json!((run * 10.0).round() / 10.0);
+            }
+            v
+        })
+        .collect();
+    json!({
+        "id": sc.id,
+        "name": sc.name,
+        "description": sc.description,
+        "as_of": sc.as_of,
+        "sources": sc.sources,
+        "base": sc.base.clone().unwrap_or_else(|| if sc.id == "existing" { String::new() } else { "existing".into() }),
+        "modifications": sc.modifications,
+        "stops": sc.stops,
+        "links": links,
+        "transfers": sc.transfers,
+    })
+}
+
 pub async fn scenarios(State(st): State<Shared>, req: Request) -> ApiResult<Response> {
     let p = Params::parse(req.uri().query())?;
     p.only(&[], |_| false)?;
     let t = &st.city.transit;
-    let list: Vec<Value> = t
-        .scenarios
-        .iter()
-        .map(|sc| {
-            let links: Vec<Value> = sc
-                .links
-                .iter()
-                .map(|l| {
-                    let pos: Vec<[f64; 2]> = l
-                        .stops
-                        .iter()
-                        .filter_map(|id| {
-                            t.stop_by_id(id)
-                                .and_then(|i| t.stops.get(i as usize))
-                                .map(|s| s.lonlat)
-                        })
-                        .collect();
-                    let mut v = serde_json::to_value(l).unwrap_or(Value::Null);
-                    if pos.len() == l.stops.len() && pos.len() >= 2 {
-                        let km: f64 = l.hop_lengths_m(&pos).iter().sum::<f64>() / 1000.0;
-                        let run: f64 =
-                            l.run_times_s(&pos).last().copied().unwrap_or(0.0) as f64 / 60.0;
-                        v["track_km"] = json!((km * 10.0).round() / 10.0);
-                        v["run_minutes"] = json!((run * 10.0).round() / 10.0);
-                    }
-                    v
-                })
-                .collect();
-            json!({
-                "id": sc.id,
-                "name": sc.name,
-                "description": sc.description,
-                "as_of": sc.as_of,
-                "sources": sc.sources,
-                "stops": sc.stops,
-                "links": links,
-                "transfers": sc.transfers,
-            })
-        })
-        .collect();
+    let list: Vec<Value> = t.scenarios.iter().map(|sc| scenario_json(t, sc)).collect();
     Ok(json_response(&Value::Array(list)))
+}
+
+/// `GET /scenarios/{id}`: one named scenario, with its modifications.
+pub async fn scenario(
+    State(st): State<Shared>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    req: Request,
+) -> ApiResult<Response> {
+    let p = Params::parse(req.uri().query())?;
+    p.only(&[], |_| false)?;
+    let t = &st.city.transit;
+    let Some(i) = t.scenario_index(&id) else {
+        return Err(ApiError::NotFound(format!(
+            "no scenario '{id}' (known: {})",
+            st.city.scenario_ids().join(", ")
+        )));
+    };
+    Ok(json_response(&scenario_json(t, &t.scenarios[i])))
 }
 
 /// Maximum and default number of search hits.

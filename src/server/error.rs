@@ -15,6 +15,13 @@ pub enum ApiError {
         description: String,
         suggestions: Vec<String>,
     },
+    /// A scenario's modifications that cannot be applied (422): every problem with its index,
+    /// type and field.
+    #[error("{description}")]
+    InvalidScenario {
+        description: String,
+        problems: serde_json::Value,
+    },
     /// A collection, feature or path that does not exist (404).
     #[error("{0}")]
     NotFound(String),
@@ -42,6 +49,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidScenario { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -54,6 +62,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::InvalidParameter { .. } => "InvalidParameterValue",
+            ApiError::InvalidScenario { .. } => "InvalidScenario",
             ApiError::NotFound(_) => "NotFound",
             ApiError::MethodNotAllowed(_) => "MethodNotAllowed",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
@@ -75,6 +84,10 @@ impl ApiError {
             if !suggestions.is_empty() {
                 v["suggestions"] = json!(suggestions);
             }
+        }
+        if let ApiError::InvalidScenario { problems, .. } = self {
+            v["parameter"] = json!("scenario");
+            v["problems"] = problems.clone();
         }
         v
     }
@@ -109,6 +122,20 @@ impl From<crate::reach::ReachError> for ApiError {
             parameter: e.parameter().to_string(),
             description,
             suggestions,
+        }
+    }
+}
+
+impl From<crate::scenario::ScenarioError> for ApiError {
+    fn from(e: crate::scenario::ScenarioError) -> ApiError {
+        use crate::scenario::ScenarioError as E;
+        match e {
+            E::Reach(r) => r.into(),
+            E::Invalid(problems) => ApiError::InvalidScenario {
+                description: E::Invalid(problems.clone()).to_string(),
+                problems: json!(problems),
+            },
+            E::UnknownBase { .. } | E::File { .. } => ApiError::param("scenario", e.to_string()),
         }
     }
 }

@@ -86,6 +86,7 @@ pub fn router(city: Arc<City>) -> Router {
         .route("/reach", get(api::reach_get).post(api::reach_post))
         .route("/targets", get(api::targets))
         .route("/scenarios", get(api::scenarios))
+        .route("/scenarios/{id}", get(api::scenario))
         .route("/search", get(api::search))
         .route("/access", get(access::list).post(access::start))
         .route("/access/{id}", get(access::status).delete(access::cancel))

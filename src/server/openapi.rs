@@ -202,7 +202,7 @@ pub fn document(title: &str, layers: &Layers) -> Value {
                     "minutes": { "type": "number", "exclusiveMinimum": 0, "maximum": MAX_MINUTES },
                     "bands": { "oneOf": [ { "type": "array", "items": { "type": "number" }, "maxItems": MAX_BANDS }, { "type": "string" } ] },
                     "mode": { "type": "string", "enum": ["walk", "bike", "drive", "transit"] },
-                    "scenario": { "type": "string" },
+                    "scenario": { "$ref": "#/components/schemas/scenarioChoice" },
                     "band_form": { "type": "string", "enum": ["disjoint", "cumulative"] },
                     "polygons": { "type": "boolean" },
                     "cell": { "type": "number", "minimum": 20, "maximum": 2000 },
@@ -218,6 +218,7 @@ pub fn document(title: &str, layers: &Layers) -> Value {
             "responses": {
                 "200": { "description": "As GET /reach", "content": { "application/geo+json": { "schema": { "type": "object" } } } },
                 "400": { "$ref": "#/components/responses/InvalidParameter" },
+                "422": error_response("The scenario's modifications cannot be applied: `problems` lists each with its index, type, field, message and suggestions; nothing is applied"),
                 "413": error_response("The body exceeds 1 MiB"),
                 "415": error_response("The body is not application/json"),
             }
@@ -234,7 +235,8 @@ pub fn document(title: &str, layers: &Layers) -> Value {
         "/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature", vec![reference("collectionId"), reference("featureId"), reference("crs"), reference("f-geojson")], responses("application/geo+json", "A GeoJSON Feature", true)),
         "/reach": reach_path,
         "/targets": get("getTargets", "The plan's measurable promises checked against the network", vec![param("scenario", "query", "Scenario id; all scenarios when absent.", json!({ "type": "string" }), false)], responses("application/json", "A list of target results", false)),
-        "/scenarios": get("getScenarios", "Network scenarios with their stops, links and assumptions", vec![], responses("application/json", "A list of scenarios", false)),
+        "/scenarios": get("getScenarios", "Network scenarios with their base, modifications, stops, links and assumptions", vec![], responses("application/json", "A list of scenarios", false)),
+        "/scenarios/{scenarioId}": get("getScenario", "One named scenario with its base and modifications", vec![param("scenarioId", "path", "Scenario id (see /scenarios).", json!({ "type": "string" }), true)], responses("application/json", "The scenario", true)),
         "/search": get("search", "Name search over features (Chinese, English, pinyin, aliases) and stations", vec![
             param("q", "query", "The name to search for.", json!({ "type": "string", "maxLength": 200 }), true),
             param("limit", "query", "Most hits returned.", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 10 }), false),
@@ -265,7 +267,38 @@ pub fn document(title: &str, layers: &Layers) -> Value {
     });
     let components = json!({
         "parameters": parameters,
-        "schemas": { "exception": error_schema },
+        "schemas": {
+            "exception": error_schema,
+            "scenarioChoice": { "oneOf": [
+                { "type": "string", "description": "A named scenario id (see /scenarios)." },
+                { "type": "object", "additionalProperties": false, "properties": {
+                    "base": { "type": "string", "default": "existing" },
+                    "modifications": { "type": "array", "maxItems": crate::scenario::MAX_MODIFICATIONS, "items": { "$ref": "#/components/schemas/modification" } }
+                } }
+            ] },
+            "modification": {
+                "type": "object",
+                "required": ["type"],
+                "description": "Applied in this order whatever the order listed: remove-route, remove-stops, adjust-speed, adjust-frequency, add-line, add-transfer. Stops are ids or names; a new stop of add-line is {name, lon, lat}.",
+                "properties": {
+                    "type": { "type": "string", "enum": crate::scenario::model::Modification::ORDER },
+                    "route": { "type": "string", "description": "Route id, short or long name (adjust-*, remove-*)." },
+                    "stops": { "type": "array", "items": { "oneOf": [ { "type": "string" }, { "type": "object", "required": ["name", "lon", "lat"] } ] } },
+                    "name": { "type": "string" },
+                    "mode": { "type": "string", "enum": ["tram", "metro", "rail", "bus"], "description": "add-line; average speed at most 70, 160, 350, 100 km/h" },
+                    "headway_min": { "type": "number", "exclusiveMinimum": 0, "maximum": 1440 },
+                    "window": { "type": "array", "items": { "type": "string", "example": "07:00" }, "minItems": 2, "maxItems": 2 },
+                    "speed_kmh": { "type": "number", "exclusiveMinimum": 0 },
+                    "run_min": { "type": "array", "items": { "type": "number" } },
+                    "dwell_s": { "type": "number", "minimum": 0, "maximum": 3600 },
+                    "color": { "type": "string", "example": "#C0392B" },
+                    "factor": { "type": "number", "minimum": 0.1, "maximum": 10 },
+                    "from": { "type": "string" },
+                    "to": { "type": "string" },
+                    "minutes": { "type": "number", "minimum": 0, "maximum": 60 }
+                }
+            }
+        },
         "responses": {
             "InvalidParameter": error_response("A parameter is missing, unknown or has an unusable value"),
             "NotFound": error_response("No such collection or feature"),
