@@ -114,4 +114,4 @@ fi
 
 mkdir -p "$ROOT/artifacts"
 BASE_URL="$BASE_URL" POA_URL="$POA_URL" ARTIFACTS="$ROOT/artifacts" node --test --test-concurrency=1 \
-  tests/browser/map.test.mjs tests/browser/timing.test.mjs
+  tests/browser/map.test.mjs tests/browser/timing.test.mjs tests/browser/scenario.test.mjs

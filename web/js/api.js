@@ -80,7 +80,10 @@ async function request(url, init) {
     if (!res.ok) {
       const code = body && body.code ? body.code : `HTTP ${res.status}`;
       const description = body && body.description ? body.description : (text || res.statusText).slice(0, 300);
-      throw new ApiError(code, description, res.status, body && body.parameter);
+      const err = new ApiError(code, description, res.status, body && body.parameter);
+      // A refused scenario lists every problem: the modification's index, type and field.
+      if (body && Array.isArray(body.problems)) err.problems = body.problems;
+      throw err;
     }
     if (body === null) throw new ApiError('InvalidResponse', `${url.pathname}: not JSON`, res.status);
     return { body, url: url.toString() };

@@ -44,10 +44,11 @@ function stopLonLat(ref) {
   const s = station(ref);
   return s && s.geometry && s.geometry.type === 'Point' ? s.geometry.coordinates : null;
 }
+const lineName = (m) => m.name || (state.lang === 'zh' ? m.name_zh || m.name_en : m.name_en || m.name_zh) || m.id || '';
 export function editText(m) {
   switch (m.type) {
     case 'add-line':
-      return t('scnAddLine', { n: m.name || '', s: (m.stops || []).map(stopLabel).join(' → '), h: fmtMin(m.headway_min), v: fmtMin(m.speed_kmh), mode: t(`scnMode_${m.mode}`) });
+      return t('scnAddLine', { n: lineName(m), s: (m.stops || []).map(stopLabel).join(' → '), h: fmtMin(m.headway_min), v: fmtMin(m.speed_kmh), mode: t(`scnMode_${m.mode}`) });
     case 'adjust-frequency':
       return t('scnHeadwayOf', { r: routeName(m.route, m.route), h: fmtMin(m.headway_min) });
     case 'remove-route':
@@ -87,6 +88,8 @@ export function renderEdits() {
   $('#scn-mods-title').textContent = t('scnEdits', { n: state.scen.mods.length });
   $('#scn-none').hidden = state.scen.mods.length > 0;
   $('#scn-base').textContent = t('scnBase', { s: scenarioName(state.scenario) });
+  $('#scn-copy-named').hidden = state.scenario === 'existing';
+  $('#scn-copy-named').textContent = t('scnCopyNamed', { s: scenarioName(state.scenario) });
   renderDraft();
 }
 
@@ -128,8 +131,12 @@ function addDraftStop(ref, label, lonlat) {
 }
 
 // A click on the map while the tab is open; true when the tab used it.
-export function scenarioClick(e, hit) {
+export function scenarioClick(e, first) {
   if (state.view !== 'scenario' || !picking) return false;
+  // A station under the click wins over a place drawn at the same spot (a hub feature often is).
+  const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
+  const st = store.map.getLayer('station') ? store.map.queryRenderedFeatures(box, { layers: ['station'] })[0] : null;
+  const hit = st || first;
   const p = hit ? hit.properties : null;
   if (picking === 'remove-stop') {
     if (!hit || hit.layer.id !== 'station') return true;
@@ -137,7 +144,11 @@ export function scenarioClick(e, hit) {
     addEdit({ type: 'remove-stops', stops: [String(p.id)] });
     return true;
   }
-  if (hit && hit.layer.id === 'station') {
+  if (hit && hit.layer.id === 'station' && p._planned && state.scenario === 'existing') {
+    // A planned station is not in the existing network: it becomes a new stop where it is planned.
+    const c = hit.geometry.coordinates;
+    addDraftStop({ name: p.name_zh || nameOf(p), lon: round5(c[0]), lat: round5(c[1]) }, nameOf(p), c);
+  } else if (hit && hit.layer.id === 'station') {
     addDraftStop(String(p.id), nameOf(p), hit.geometry.coordinates);
   } else if (hit && (hit.layer.id === 'feat-point' || hit.layer.id === 'reached-ring') && store.catalog.get(String(p.id))) {
     // A place becomes a new stop at the place, named after it.
@@ -189,9 +200,9 @@ export async function runScenario() {
 // The server names the edit and its field ("modifications[1].headway_min: …"); the page says
 // which edit in its own words and keeps the server's text as the detail.
 function scenarioError(e) {
-  const m = /modifications\[(\d+)\]/.exec(`${e.parameter || ''} ${e.description || ''}`);
-  if (e.status >= 400 && e.status < 500 && m && state.scen.mods[Number(m[1])]) {
-    e.userMessage = t('scnEditRefused', { n: Number(m[1]) + 1, e: editText(state.scen.mods[Number(m[1])]) });
+  const p = (e.problems || []).find((x) => Number.isInteger(x.index) && state.scen.mods[x.index]);
+  if (e.status >= 400 && e.status < 500 && p) {
+    e.userMessage = t('scnEditRefused', { n: p.index + 1, e: editText(state.scen.mods[p.index]), f: p.field || '' });
     e.keepDetail = true;
   } else if (e.status >= 400 && e.status < 500 && /scenario|modification/.test(`${e.parameter || ''} ${e.description || ''}`)) {
     e.userMessage = t('scnRefused');
@@ -301,6 +312,18 @@ export function bindScenario() {
   });
   $('#scn-remove-route').addEventListener('click', () => addEdit({ type: 'remove-route', route: $('#scn-route').value }));
   $('#scn-clear').addEventListener('click', () => setEdits([]));
+  // A named scenario's own modifications, copied onto its base so that each can be changed.
+  $('#scn-copy-named').addEventListener('click', async () => {
+    try {
+      const { body } = await api(`scenarios/${encodeURIComponent(state.scenario)}`);
+      const mods = Array.isArray(body.modifications) ? body.modifications : [];
+      state.scenario = body.base || 'existing';
+      $('#scenario').value = state.scenario;
+      setEdits([...mods, ...state.scen.mods].slice(0, MAX_EDITS));
+    } catch (e) {
+      showError(e);
+    }
+  });
   $('#scn-json').addEventListener('click', downloadJson);
   $('#scn-copy').addEventListener('click', async () => {
     const input = $('#scn-share');
