@@ -38,10 +38,15 @@ export async function open(page, base, query) {
   await page.goto(`${base}/map/?${query}`);
   await page.waitForFunction(() => window.cityreach && window.cityreach.ready, null, { timeout: 30000 });
 }
-// Waits for a finished reach whose request satisfies `want` (a substring of its URL).
+// Waits for a finished reach whose request satisfies `want` (a substring of its URL); a reach
+// that ends in an error fails at once with the page's message.
 export async function reachWith(page, want) {
-  await page.waitForFunction((w) => document.documentElement.dataset.reachState === 'done'
-    && window.cityreach.lastReachUrl && decodeURIComponent(window.cityreach.lastReachUrl).includes(w), want, { timeout: 60000 });
+  await page.waitForFunction((w) => document.documentElement.dataset.reachState === 'error'
+    || (document.documentElement.dataset.reachState === 'done'
+      && window.cityreach.lastReachUrl && decodeURIComponent(window.cityreach.lastReachUrl).includes(w)), want, { timeout: 120000 });
+  if (await page.evaluate(() => document.documentElement.dataset.reachState === 'error')) {
+    assert.fail(`waiting for a reach with ${want}: ${await page.textContent('#error')}`);
+  }
   await idle(page);
 }
 export async function getJson(url) {
