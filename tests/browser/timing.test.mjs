@@ -79,8 +79,20 @@ test('Zhengzhou (frequency-based): no departure control until asked; then depart
   await page.fill('#depart', '2025-12-31T09:00');
   await page.waitForFunction(() => /2025-12-31 不在时刻表日期内（2026-01-01 至 2027-12-31）/.test(document.querySelector('#error').textContent));
 
-  // Back to average service: the steady state again, and the link forgets the departure.
+  // The comparison runs in the steady state on both sides: the control is not offered there.
   await page.click('#lang-en');
+  await page.fill('#depart', '2026-05-13T14:00');
+  await reachWith('depart=2026-05-13T14:00');
+  await page.click('#tab-compare');
+  await page.waitForFunction(() => document.documentElement.dataset.reachState === 'done' && window.cityreach.lastCompare);
+  const cmp = await page.evaluate(() => window.cityreach.lastCompare);
+  assert.equal(cmp.base.metadata.transit?.depart, undefined, 'the comparison asks without a departure');
+  assert.equal(await page.isHidden('#timing'), true);
+  await page.click('#tab-reach');
+  assert.equal(await page.isVisible('#timing'), true);
+  await reachWith('depart=2026-05-13T14:00');
+
+  // Back to average service: the steady state again, and the link forgets the departure.
   await page.click('#timing-toggle');
   await page.waitForFunction(() => document.documentElement.dataset.reachState === 'done' && !window.cityreach.lastReachUrl.includes('depart'));
   assert.equal(await page.isHidden('#timing'), true);

@@ -9,7 +9,7 @@ import { showRoute, clearRoute } from '../map/route.js';
 import { runCompare, drawCompare, clearCompare } from './compare.js';
 import { loadTargets } from './targets.js';
 import { drawAccess, setAccessVisible, renderAccessTexts, runAccess } from './access.js';
-import { timingParams, calendarError, timingSummary, percentilesText } from './timing.js';
+import { timingParams, calendarError, timingSummary, percentilesText, renderTiming } from './timing.js';
 
 let reachSeq = 0;
 let reachAbort = null;
@@ -320,6 +320,7 @@ export function setView(v) {
   $('#mode').value = state.mode;
   $('#scenario').value = state.scenario;
   setAccessVisible(v === 'access');
+  renderTiming();
   for (const id of ['band-fill', 'band-line', 'reached-ring', 'reached-minutes']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'reach' ? 'visible' : 'none');
   for (const id of ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'compare' || v === 'scenario' ? 'visible' : 'none');
   for (const [id, h] of Object.entries(viewHooks)) if (id !== v) h.show(false);

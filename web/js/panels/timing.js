@@ -65,9 +65,12 @@ export function renderTiming() {
   const box = $('#timing');
   const toggle = $('#timing-toggle');
   const timetabled = Boolean(store.transit && store.transit.timetabled);
-  box.hidden = !timingShown() || state.mode !== 'transit';
+  // Only the Reach tab asks with a departure: the comparison and the scenario edits stay in the
+  // steady state on both sides, so the control is not offered there.
+  const offered = state.mode === 'transit' && state.view === 'reach';
+  box.hidden = !timingShown() || !offered;
   // A timetabled city always answers on its timetable; a frequency-based one on request.
-  toggle.hidden = timetabled || !store.transit || state.mode !== 'transit';
+  toggle.hidden = timetabled || !store.transit || !offered;
   toggle.textContent = state.timing.asked ? t('timingOff') : t('timingOn');
   toggle.setAttribute('aria-expanded', String(state.timing.asked));
   const input = $('#depart');
