@@ -253,6 +253,18 @@ fn http(srv: &Server, method: &str, path: &str, body: &str) -> (u16, Value) {
 fn over_http_get_and_post_answer_as_the_cli() {
     let dir = data("http");
     let srv = serve(&dir);
+    // The landing page tells a client (the web map) that this feed is timetabled, its calendar
+    // and the departure used when none is given.
+    let (code, v) = http(&srv, "GET", "/", "");
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(
+        v["transit"],
+        serde_json::json!({
+            "timetabled": true,
+            "calendar": {"first": "2019-04-15", "last": "2019-07-15"},
+            "default_depart": "2019-04-16T08:00",
+        })
+    );
     let (code, v) = http(
         &srv,
         "GET",

@@ -162,6 +162,16 @@ fn landing_conformance_api_and_collections() {
     for r in ["self", "service-desc", "conformance", "data"] {
         assert!(rels.contains(r), "landing page link {r}");
     }
+    // Zhengzhou runs every trip from frequencies: the steady state by default, a departure on
+    // request within its calendar (2026-01-01 is a Thursday, so the first Tuesday is the 6th).
+    assert_eq!(
+        l["transit"],
+        serde_json::json!({
+            "timetabled": false,
+            "calendar": {"first": "2026-01-01", "last": "2027-12-31"},
+            "default_depart": "2026-01-06T08:00",
+        })
+    );
     let html = request(
         &srv.addr,
         "GET",

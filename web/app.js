@@ -18,6 +18,8 @@ import { nat, redrawNational } from './js/map/national.js';
 import { bindSearch } from './js/panels/search.js';
 import { bindExports } from './js/panels/export.js';
 import { bindAccess, fillAccessControls, renderAccessTexts, drawAccess } from './js/panels/access.js';
+import { loadTransit, bindTiming, renderTiming, fillTimingTexts } from './js/panels/timing.js';
+import { bindScenario, scenarioClick, renderScenarioTexts } from './js/panels/scenario.js';
 
 const initialView = readUrl();
 const map = new maplibregl.Map({
@@ -67,6 +69,7 @@ function setLang(lang) {
   $('#home') && ($('#home').title = t('home'), $('#home').setAttribute('aria-label', t('home')));
   $('#minutes-out').dataset.unit = t('min');
   for (const o of $('#scenario').options) o.textContent = scenarioLabel(o.value);
+  fillTimingTexts();
   map.getCanvas().setAttribute('aria-label', lang === 'zh' ? '地图。方向键平移，+ 和 − 缩放，Enter 以地图中心为起点。' : 'Map. Arrow keys pan, + and − zoom, Enter sets the origin at the centre.');
   if (store.mapReady) {
     for (const id of ['district-label', 'station-label', 'line-label']) map.setLayoutProperty(id, 'text-field', labelExpr());
@@ -78,6 +81,7 @@ function setLang(lang) {
   renderOrigins();
   if (state.view === 'reach' && store.lastReach) drawReach();
   if (state.view === 'compare' && store.lastCompare) drawCompare();
+  if (store.mapReady) renderScenarioTexts();
   if (state.view === 'targets' && store.targetsCache.get(state.scenario)) renderTargets(store.targetsCache.get(state.scenario));
   redrawNational();
   if (state.view === 'access') { renderAccessTexts(); if (store.acc && store.acc.status === 'done') drawAccess(); } else fillAccessControls();
@@ -119,13 +123,15 @@ function bindControls() {
   $('#step').value = String(state.step);
   minutes.addEventListener('input', () => { out.value = minutes.value; });
   minutes.addEventListener('change', () => { state.minutes = Number(minutes.value); writeUrl(); run(); });
-  $('#mode').addEventListener('change', (e) => { state.mode = e.target.value; writeUrl(); run(); });
+  $('#mode').addEventListener('change', (e) => { state.mode = e.target.value; renderTiming(); writeUrl(); run(); });
   $('#step').addEventListener('change', (e) => { state.step = Number(e.target.value); writeUrl(); run(); });
   $('#scenario').addEventListener('change', (e) => {
     state.scenario = e.target.value;
+    renderTiming();
     writeUrl();
     if (state.view === 'targets') setView('targets'); else run();
   });
+  bindTiming(run);
   for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => setView(b.dataset.view));
   $('.tabs').addEventListener('keydown', (e) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
@@ -178,6 +184,8 @@ function bindMap() {
     if (nat.on) return;
     let h = featureAt(e.point);
     tip.remove();
+    // Drawing a line or picking a station to remove takes the click.
+    if (scenarioClick(e, h)) return;
     // A click on an existing line picks the place under it, not the line.
     if (h && h.layer.id === 'line') h = null;
     if (h) {
@@ -214,6 +222,22 @@ function bindMap() {
   });
 }
 
+// A city other than the embedded one (served with --data) lies outside the default camera's
+// bounds: its own area becomes the home view.
+function fitCity() {
+  const a = store.area;
+  if (!a) return;
+  const [[w, s], [e, n]] = MAX_BOUNDS;
+  if (a[0] < e && a[2] > w && a[1] < n && a[3] > s) return;
+  map.setMaxBounds(null);
+  map.setMinZoom(3);
+  const cam = map.cameraForBounds([[a[0], a[1]], [a[2], a[3]]], { padding: 20 });
+  if (!cam) return;
+  HOME.center = [cam.center.lng, cam.center.lat];
+  HOME.zoom = cam.zoom;
+  if (!initialView) map.jumpTo(HOME);
+}
+
 // ---------- start ----------
 for (const k of Object.keys(KINDS)) for (const solid of [true, false]) {
   store.icons[`${k}-${solid ? 'e' : 'p'}`] = makeIcon(k, solid).canvas.toDataURL();
@@ -228,6 +252,8 @@ window.cityreach = {
   get lastCompare() { return store.lastCompare; },
   get selected() { return store.selected; },
   get access() { return store.acc; },
+  get transit() { return store.transit; },
+  get lastScenario() { return store.lastScenario; },
   get route() { return store.selected ? store.selected.features : []; },
   ready: false,
 };
@@ -251,9 +277,12 @@ map.on('load', async () => {
   }
   bindMap();
   bindAccess();
+  bindScenario();
   fitPopups();
-  const [got] = await Promise.all([loadCollections(), loadScenarios()]);
+  const [got] = await Promise.all([loadCollections(), loadScenarios(), loadTransit()]);
   applyCollections(got);
+  fitCity();
+  renderTiming();
   setLang(state.lang);
   setView(state.view);
   map.once('idle', () => {

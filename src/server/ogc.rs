@@ -114,6 +114,7 @@ pub async fn landing(State(st): State<Shared>, req: Request) -> Response {
     let base = base_url(req.headers());
     json_response(&json!({
         "title": st.title,
+        "transit": transit_summary(&st.city.transit),
         "description": "Planning features (commercial, cultural, transport hubs, free-trade zones), districts, the transit network and its planned additions as OGC API Features; reach queries over the network at /reach.",
         "links": [
             { "href": format!("{base}/"), "rel": "self", "type": JSON, "title": "This document" },
@@ -127,6 +128,19 @@ pub async fn landing(State(st): State<Shared>, req: Request) -> Response {
             { "href": format!("{base}/search"), "rel": "related", "type": JSON, "title": "Name search" },
         ]
     }))
+}
+
+/// What a client needs to offer departure times: whether reach answers on the timetable by
+/// default, the feeds' calendar and the departure used when none is given.
+fn transit_summary(net: &crate::network::transit::TransitNetwork) -> Value {
+    use crate::network::timetable::{calendar_range, show_date};
+    let calendar = calendar_range(&net.feeds)
+        .map(|(a, b)| json!({ "first": show_date(a), "last": show_date(b) }));
+    json!({
+        "timetabled": crate::reach::timetabled(net),
+        "calendar": calendar,
+        "default_depart": crate::reach::default_departure(net),
+    })
 }
 
 pub async fn conformance(req: Request) -> ApiResult<Response> {

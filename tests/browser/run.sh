@@ -26,12 +26,18 @@ BIN="$ROOT/target/debug/cityreach"
 
 LOG="$(mktemp)"
 SERVER_PID=""
+POA_LOG="$(mktemp)"
+POA_PID=""
+POA_DIR=""
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  rm -f "$LOG"
+  for pid in "$SERVER_PID" "$POA_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -f "$LOG" "$POA_LOG"
+  if [ -n "$POA_DIR" ]; then rm -rf "$POA_DIR"; fi
 }
 trap cleanup EXIT
 
@@ -79,5 +85,33 @@ if ! served_is_current; then
 fi
 echo "cityreach at $BASE_URL"
 
+# Porto Alegre, a timetabled city: both real feeds and four TRENSURB stations as features,
+# served from a data folder beside the embedded city (for the departure control's test).
+POA_SHARED="$ROOT/../shared/cities/porto-alegre"
+POA_URL=""
+if [ -f "$POA_SHARED/poa_eptc.zip" ] && [ -f "$POA_SHARED/poa_trensurb.zip" ]; then
+  POA_DIR="$(mktemp -d)"
+  mkdir -p "$POA_DIR/gtfs"
+  cp "$POA_SHARED/poa_eptc.zip" "$POA_SHARED/poa_trensurb.zip" "$POA_DIR/gtfs/"
+  cp tests/browser/poa-features.geojson "$POA_DIR/features.geojson"
+  "$BIN" serve --data "$POA_DIR" --addr 127.0.0.1:0 >"$POA_LOG" 2>&1 &
+  POA_PID=$!
+  for _ in $(seq 1 150); do
+    POA_URL="$(grep -o 'http://127\.0\.0\.1:[0-9]\+' "$POA_LOG" | head -n 1 || true)"
+    [ -n "$POA_URL" ] && break
+    if ! kill -0 "$POA_PID" 2>/dev/null; then
+      echo "cityreach serve --data (Porto Alegre) exited:" >&2; cat "$POA_LOG" >&2; exit 1
+    fi
+    sleep 0.2
+  done
+  if [ -z "$POA_URL" ]; then
+    echo "cityreach serve --data (Porto Alegre) printed no URL within 30 s:" >&2; cat "$POA_LOG" >&2; exit 1
+  fi
+  echo "Porto Alegre at $POA_URL"
+else
+  echo "Porto Alegre feeds absent ($POA_SHARED): its browser tests will say they skip"
+fi
+
 mkdir -p "$ROOT/artifacts"
-BASE_URL="$BASE_URL" ARTIFACTS="$ROOT/artifacts" node --test --test-concurrency=1 tests/browser/map.test.mjs
+BASE_URL="$BASE_URL" POA_URL="$POA_URL" ARTIFACTS="$ROOT/artifacts" node --test --test-concurrency=1 \
+  tests/browser/map.test.mjs tests/browser/timing.test.mjs tests/browser/scenario.test.mjs

@@ -27,6 +27,11 @@ function messageFor(e) {
   if (e.status === 503 || e.status === 429) return t('errBusy');
   if (e.status === 404 || e.code === 'NotFound') return t('errNotFound');
   if (e.parameter === 'from' && /unknown place/.test(e.description || '')) return t('errNotFound');
+  if (e.parameter === 'depart') {
+    const m = /(\d{4}-\d\d-\d\d) is outside the feeds' calendar: service runs from (\S+) to (\S+)/.exec(e.description || '');
+    if (m) return t('errCalendar', { d: m[1], a: m[2], b: m[3] });
+  }
+  if (['depart', 'window', 'percentiles', 'percentile', 'transfer_penalty'].includes(e.parameter)) return t('errTiming');
   if (e.status >= 400 && e.status < 500) return t('errBadInput');
   return t('errServer', { c: e.code || e.status || '?' });
 }
@@ -36,7 +41,7 @@ export function showError(err) {
   const box = $('#error');
   if (!err) { box.hidden = true; box.innerHTML = ''; delete box.dataset.code; return; }
   const msg = messageFor(err);
-  const detail = err.description && !err.userMessage
+  const detail = err.description && (!err.userMessage || err.keepDetail)
     ? `<div class="err-detail">${esc(t('errDetail'))}: <code>${esc(err.code || '')}</code> ${esc(tidyNumbers(err.description))}</div>` : '';
   box.innerHTML = `<div class="err-msg">${esc(msg)}</div>${detail}`;
   box.dataset.code = err.code || '';
@@ -75,7 +80,10 @@ async function request(url, init) {
     if (!res.ok) {
       const code = body && body.code ? body.code : `HTTP ${res.status}`;
       const description = body && body.description ? body.description : (text || res.statusText).slice(0, 300);
-      throw new ApiError(code, description, res.status, body && body.parameter);
+      const err = new ApiError(code, description, res.status, body && body.parameter);
+      // A refused scenario lists every problem: the modification's index, type and field.
+      if (body && Array.isArray(body.problems)) err.problems = body.problems;
+      throw err;
     }
     if (body === null) throw new ApiError('InvalidResponse', `${url.pathname}: not JSON`, res.status);
     return { body, url: url.toString() };

@@ -24,6 +24,27 @@ const STRINGS = {
   band_15: ['每 15 分钟', 'Every 15 min'],
   band_30: ['每 30 分钟', 'Every 30 min'],
   scenario: ['情景', 'Scenario'],
+  depart: ['出发时间', 'Departure'],
+  window: ['时间窗', 'Window'],
+  percentile: ['百分位', 'Percentile'],
+  window0: ['单次出发', 'One departure'],
+  windowN: ['{w} 分钟内每分钟出发', 'Every minute for {w} min'],
+  pct_5: ['第 5 百分位（最顺利）', '5th (best case)'],
+  pct_25: ['第 25 百分位', '25th'],
+  pct_50: ['第 50 百分位（中位数）', '50th (median)'],
+  pct_75: ['第 75 百分位', '75th'],
+  pct_95: ['第 95 百分位（最不利）', '95th (worst case)'],
+  timingOn: ['按时刻表设定出发时间…', 'Set a departure time…'],
+  timingOff: ['改回平均服务（不设出发时间）', 'Back to average service (no departure time)'],
+  timingCalendar: ['时刻表日期：{a} 至 {b}。', 'Timetable dates: {a} to {b}.'],
+  timingOne: ['选择时间窗可查看出行时间的百分位。', 'Choose a window to see percentiles of travel time.'],
+  timingExistingOnly: ['时刻表只描述现状网络；此情景按平均服务计算。', 'Timetables describe the existing network only; this scenario is computed on average service.'],
+  timingAt: ['{d} 出发', 'Departing {d}'],
+  timingDefault: ['{d} 出发（默认）', 'Departing {d} (default)'],
+  timingWindow: ['{w} 分钟时间窗', '{w}-minute window'],
+  timingPct: ['第 {p} 百分位', 'percentile {p}'],
+  errCalendar: ['{d} 不在时刻表日期内（{a} 至 {b}）。请选择此范围内的日期。', '{d} is outside the timetable’s dates ({a} to {b}). Choose a date in that range.'],
+  errTiming: ['服务器无法使用这个出发时间设置。请检查出发时间、时间窗和百分位。', 'The server cannot use these departure settings. Check the departure, the window and the percentile.'],
   tabReach: ['可达范围', 'Reach'],
   tabCompare: ['规划对比', 'Compare'],
   tabTargets: ['规划目标', 'Plan targets'],
@@ -53,6 +74,55 @@ const STRINGS = {
   bm_population: ['人口密度', 'Population density'],
   popLegend: ['常住人口密度（人/平方公里，2020 年普查，区内均匀分布）', 'Residents per km² (2020 census, uniform over each district)'],
   tabAccess: ['可达性分析', 'Accessibility'],
+  tabScenario: ['情景编辑', 'Scenario'],
+  scnIntro: ['编辑网络，看看会改变什么：编辑只用于本页的查询，叠加在上方所选情景之上。', 'Edit the network and see what changes: the edits apply to this page’s queries only, on top of the scenario chosen above.'],
+  scnBase: ['基础情景：{s}', 'Starting from: {s}'],
+  scnDraw: ['＋ 新线路', '+ New line'],
+  scnPickStop: ['删除车站', 'Remove a station'],
+  scnDrawHint: ['依次点击地图上的车站、地点或空白处（新站）。', 'Click stations, places or empty spots (new stops) on the map, in order.'],
+  scnPickStopHint: ['点击地图上要删除的车站。', 'Click the station to remove on the map.'],
+  scnNewStop: ['新站', 'new stop'],
+  scnNewStopN: ['新站 {n}', 'New stop {n}'],
+  scnName: ['名称', 'Name'],
+  scnLineName: ['新线路 {n}', 'New line {n}'],
+  scnHeadway: ['间隔（分钟）', 'Headway (min)'],
+  scnSpeed: ['速度（公里/时）', 'Speed (km/h)'],
+  scnAddLineBtn: ['添加线路', 'Add the line'],
+  scnLine: ['线路', 'Line'],
+  scnSetHeadway: ['设定间隔', 'Set headway'],
+  scnRemoveLine: ['删除线路', 'Remove the line'],
+  scnEdits: ['编辑（{n}）', 'Edits ({n})'],
+  scnNoEdits: ['还没有编辑。', 'No edits yet.'],
+  scnShare: ['分享', 'Share'],
+  scnCopy: ['复制链接', 'Copy link'],
+  scnCopied: ['已复制', 'Copied'],
+  scnJson: ['编辑 JSON', 'Edits as JSON'],
+  scnClear: ['清除编辑', 'Clear edits'],
+  scnEmpty: ['选择起点，查看编辑带来的变化。', 'Choose an origin to see what the edits change.'],
+  scnMode_rail: ['铁路', 'Rail'],
+  scnMode_metro: ['地铁', 'Metro'],
+  scnMode_tram: ['有轨电车', 'Tram'],
+  scnMode_bus: ['公交', 'Bus'],
+  scnAddLine: ['＋ {n}（{mode}）：{s}，每 {h} 分钟，{v} 公里/时', '+ {n} ({mode}): {s}, every {h} min, {v} km/h'],
+  scnHeadwayOf: ['{r}：每 {h} 分钟一班', '{r}: every {h} min'],
+  scnRemoveRoute: ['删除 {r}', 'Remove {r}'],
+  scnRemoveStops: ['删除车站 {s}', 'Remove station {s}'],
+  scnTooMany: ['最多 {n} 项编辑。', 'At most {n} edits.'],
+  scnBadNumbers: ['间隔和速度必须是正数。', 'Headway and speed must be positive numbers.'],
+  scnEditRefused: ['第 {n} 项编辑无法应用（{f}）：{e}。请修改或删除它。', 'Edit {n} cannot be applied ({f}): {e}. Change or remove it.'],
+  scnCopyNamed: ['复制“{s}”的修改以便编辑', 'Copy the changes of “{s}” to edit them'],
+  scnRefused: ['这些编辑无法应用。请检查编辑列表。', 'These edits cannot be applied. Check the list of edits.'],
+  scnSummary: ['编辑后 {m} 分钟内可达 {n} 个要素（编辑前 {b} 个）', '{n} features within {m} min with the edits ({b} without)'],
+  scnWithout: ['编辑前', 'without'],
+  scnHash: ['情景指纹', 'Scenario hash'],
+  scnNoEditsYet: ['还没有编辑：下面是基础情景本身。', 'No edits yet: this is the starting scenario itself.'],
+  scnOnly: ['仅在编辑后可达（{n}）', 'Reached only with the edits ({n})'],
+  scnFaster: ['编辑后更快（{n}）', 'Faster with the edits ({n})'],
+  scnSlower: ['编辑后更慢或不可达（{n}）', 'Slower or lost with the edits ({n})'],
+  scnNone: ['无。', 'None.'],
+  scnLegend: ['情景编辑', 'Scenario edits'],
+  scnWithoutEdits: ['编辑前可达', 'reached without the edits'],
+  scnAdded: ['编辑后新增', 'added by the edits'],
   accIntro: ['网格中每个单元（以单元中心为起点）在时限内可达的机会数量。', 'How many opportunities each grid cell reaches within the time limit (each cell from its centre).'],
   accOpp: ['机会', 'Opportunities'],
   accOppAll: ['全部规划要素', 'All planning features'],
@@ -184,6 +254,10 @@ const STRINGS = {
   stepRide: ['乘 {r}：{a} → {b}，{n} 站，{m} 分钟', '{r}: {a} → {b}, {n} stops, {m} min'],
   stepRide1: ['乘 {r}：{a} → {b}，1 站，{m} 分钟', '{r}: {a} → {b}, 1 stop, {m} min'],
   atOrigin: ['就在起点', 'At the origin'],
+  stepTimetable: ['乘公共交通到 {to}：{m} 分钟（第 {p} 百分位）', 'Transit to {to}: {m} min (percentile {p})'],
+  stepLeaving: ['按 {c} 出发的行程：', 'Trip leaving at {c}:'],
+  jRide: ['{a} 在 {s} 乘 {r} → {b} 在 {e} 下车', '{a} board {r} at {s} → {b} alight at {e}'],
+  jWalk: ['{a} 从 {s} 步行 → {b} 到达 {e}', '{a} walk from {s} → {b} at {e}'],
   // Errors: what happened and what to do next.
   errNetwork: ['无法连接服务器（{p}）。请确认 cityreach serve 正在运行，然后刷新页面。', 'Cannot reach the server ({p}). Check that cityreach serve is running, then reload the page.'],
   errBusy: ['服务器正忙。请稍候几秒再试。', 'The server is busy. Try again in a few seconds.'],
@@ -278,11 +352,28 @@ export function legText(l) {
   if (l.type === 'wait') {
     return t('stepWait', { s: l.stop, m }) + (l.transfer_penalty_minutes ? t('stepTransfer', { p: fmtMin(l.transfer_penalty_minutes) }) : '');
   }
+  if (l.type === 'timetable') return timetableSteps(l).join('; ');
   if (l.type === 'ride') {
     return t(l.stops === 1 ? 'stepRide1' : 'stepRide', { r: routeName(l.route_id, l.route), a: l.from, b: l.to, n: l.stops, m });
   }
   const to = l.to && l.from !== 'stop' && !store.catalog.has(String(l.to)) ? placeName(l.to) : '';
   return to ? t('stepWalkTo', { m, to }) : t('stepWalk', { m });
+}
+// One ride or walk of a timetabled journey, as the server states it ("14:31 board 244 at A →
+// 14:35 alight at B"), re-said in the page's language; anything else is shown as sent.
+export function journeyText(line) {
+  const s = String(line ?? '');
+  let m = /^(\d{1,2}:\d\d) board (.+) at (.+?) → (\d{1,2}:\d\d) alight at (.+)$/.exec(s);
+  if (m) return t('jRide', { a: m[1], r: m[2], s: m[3], b: m[4], e: m[5] });
+  m = /^(\d{1,2}:\d\d) walk from (.+?) → (\d{1,2}:\d\d) at (.+)$/.exec(s);
+  if (m) return t('jWalk', { a: m[1], s: m[2], b: m[3], e: m[4] });
+  return s;
+}
+// A timetable leg as steps: where it goes and in what time, then the clock times of one trip.
+export function timetableSteps(l) {
+  const head = t('stepTimetable', { to: l.to, m: fmtMin(l.minutes), p: l.percentile ?? 50 });
+  const journey = Array.isArray(l.journey) ? l.journey.map(journeyText) : [];
+  return journey.length ? [head, `${t('stepLeaving', { c: l.leaving || '' })} ${journey[0]}`, ...journey.slice(1)] : [head];
 }
 export function legsText(legs) {
   if (!Array.isArray(legs) || !legs.length) return '';

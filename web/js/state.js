@@ -33,7 +33,15 @@ export const state = {
   // The accessibility tab: opportunities, cutoff (min), the compared scenario ('' for none),
   // cell size (m) and which surface is drawn (base, compare or diff). Mode and scenario are shared.
   acc: { opp: 'all', cutoff: 45, compare: 'plan-2025', cell: 500, show: 'base' },
+  // Departure on the feeds' timetable: asked for (a frequency-based city shows the control only
+  // then), the date and time ('' for the city's default), the window of departures (min, 0 for
+  // one departure) and the percentile the bands are drawn for.
+  timing: { asked: false, depart: '', window: 0, pct: 50 },
+  // The Scenario tab's edits (modifications applied on top of `scenario`), kept in the link.
+  scen: { mods: [] },
 };
+export const WINDOWS = [0, 15, 30, 60, 120];
+export const PERCENTILES = [5, 25, 50, 75, 95];
 export const ACC_OPPS = ['all', 'commercial', 'cultural', 'transport_hub', 'free_trade_zone', 'stations'];
 export const ACC_CUTOFFS = [15, 30, 45, 60, 90];
 export const ACC_CELLS = [250, 500, 1000];
@@ -51,6 +59,9 @@ export const store = {
   lastReachUrl: null,
   lastCompare: null,
   targetsCache: new Map(),
+  stations: new Map(), // stop id -> station feature of the basemap
+  lastScenario: null, // the Scenario tab's {base, edited} answers
+  transit: null, // the landing page's {timetabled, calendar: {first, last}, default_depart}
   icons: {},
   selected: null, // id of the feature or target whose route is drawn
   acc: null, // the accessibility job: {id, status, query, job, grid, cells, classes}
@@ -58,6 +69,25 @@ export const store = {
 
 export function isPlanned(status) { return PLANNED.includes(status); }
 export const originQuery = () => state.origins.map((o) => o.query).join('|');
+// The departure control is shown for a timetabled city, or when the reader asked for it.
+export const timingShown = () => Boolean((store.transit && store.transit.timetabled) || state.timing.asked);
+export const departOf = () => state.timing.depart || (store.transit && store.transit.default_depart) || '';
+
+// Edits travel in the link as base64url of their JSON (UTF-8), one opaque parameter.
+export function encodeEdits(mods) {
+  let bin = '';
+  for (const b of new TextEncoder().encode(JSON.stringify(mods))) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+export function decodeEdits(text) {
+  try {
+    const bin = atob(String(text).replaceAll('-', '+').replaceAll('_', '/'));
+    const v = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+    return Array.isArray(v) && v.every((m) => m && typeof m === 'object' && typeof m.type === 'string') ? v : null;
+  } catch {
+    return null;
+  }
+}
 
 export function readUrl() {
   const q = new URLSearchParams(window.location.search);
@@ -68,13 +98,17 @@ export function readUrl() {
   const st = Number(q.get('step'));
   if (q.has('step') && STEPS.includes(st)) state.step = st;
   if (q.get('scenario')) state.scenario = q.get('scenario');
-  if (['reach', 'compare', 'targets', 'access'].includes(q.get('view'))) state.view = q.get('view');
+  if (['reach', 'compare', 'targets', 'access', 'scenario'].includes(q.get('view'))) state.view = q.get('view');
+  if (q.get('edits')) state.scen.mods = decodeEdits(q.get('edits')) || [];
   if (state.view === 'access') state.accAutoRun = true;
   if (ACC_OPPS.includes(q.get('opp'))) state.acc.opp = q.get('opp');
   if (ACC_CUTOFFS.includes(Number(q.get('cutoff')))) state.acc.cutoff = Number(q.get('cutoff'));
   if (ACC_CELLS.includes(Number(q.get('cell')))) state.acc.cell = Number(q.get('cell'));
   if (q.has('cmp')) state.acc.compare = q.get('cmp');
   if (['base', 'compare', 'diff'].includes(q.get('show'))) state.acc.show = q.get('show');
+  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(q.get('depart') || '')) { state.timing.depart = q.get('depart'); state.timing.asked = true; }
+  if (WINDOWS.includes(Number(q.get('window')))) state.timing.window = Number(q.get('window'));
+  if (PERCENTILES.includes(Number(q.get('pct')))) state.timing.pct = Number(q.get('pct'));
   if (q.get('from')) {
     const labels = (q.get('label') || '').split('|');
     state.origins = q.get('from').split('|').filter(Boolean).map((f, i) => ({ query: f, label: labels[i] || f }));
@@ -107,7 +141,12 @@ export function writeUrl() {
     q.set('minutes', state.minutes);
     q.set('step', state.step);
     q.set('scenario', state.scenario);
+    if (timingShown() && departOf()) {
+      q.set('depart', departOf());
+      if (state.timing.window) { q.set('window', state.timing.window); q.set('pct', state.timing.pct); }
+    }
     if (state.view !== 'reach') q.set('view', state.view);
+    if (state.scen.mods.length) q.set('edits', encodeEdits(state.scen.mods));
     if (state.view === 'access') {
       q.set('opp', state.acc.opp);
       q.set('cutoff', state.acc.cutoff);
@@ -127,7 +166,7 @@ export function writeUrl() {
       const cam = store.cityCamera || { center: store.map.getCenter(), zoom: store.map.getZoom() };
       q.set('map', `${cam.zoom.toFixed(2)}/${cam.center.lat.toFixed(5)}/${cam.center.lng.toFixed(5)}`);
     }
-    const url = `${window.location.pathname}?${q.toString().replaceAll('%2C', ',').replaceAll('%2F', '/').replaceAll('%7C', '|')}`;
+    const url = `${window.location.pathname}?${q.toString().replaceAll('%2C', ',').replaceAll('%2F', '/').replaceAll('%7C', '|').replaceAll('%3A', ':')}`;
     window.history.replaceState(null, '', url);
   }, 150);
 }

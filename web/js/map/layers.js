@@ -112,6 +112,7 @@ export function applyCollections(got) {
   }
   map.getSource('lines').setData({ type: 'FeatureCollection', features: lines });
   map.getSource('stations').setData({ type: 'FeatureCollection', features: stations });
+  store.stations = new Map(stations.map((f) => [String(f.properties.id), f]));
 
   const feats = [];
   const areas = [];

@@ -4,6 +4,7 @@ import * as maplibregl from '../../vendor/maplibre-gl.mjs';
 import { state, store, KINDS } from '../state.js';
 import { t, esc, nameOf, altNameOf, fmtMin, kindLabel, statusLabel, scenarioName, sourceText, legsText } from '../i18n.js';
 import { empty } from './style.js';
+import { percentilesText } from '../panels/timing.js';
 import { circle } from './layers.js';
 
 export const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'tip', offset: 12, maxWidth: '280px' });
@@ -56,7 +57,8 @@ export function detailHtml(rec) {
   const row = (label, value) => { if (value !== null && value !== undefined && value !== '') rows.push(`<dt>${esc(label)}</dt><dd>${value}</dd>`); };
   const r = reachedById(p.id);
   if (r) {
-    row(t('reachedL'), `<b>${fmtMin(r.properties.minutes)} ${esc(t('min'))}</b><div class="legs">${esc(legsText(r.properties.legs))}</div>`
+    const pcts = percentilesText(r.properties);
+    row(t('reachedL'), `<b>${fmtMin(r.properties.minutes)} ${esc(t('min'))}</b>${pcts ? `<div class="pcts">${esc(pcts)}</div>` : ''}<div class="legs">${esc(legsText(r.properties.legs))}</div>`
       + `<button type="button" class="btn small" data-route="${esc(p.id)}">${esc(t('showRoute'))}</button>`);
   }
   row(t('statusL'), `<span class="badge ${esc(p.status)}">${esc(statusLabel(p.status))}</span>${p.year ? ` ${esc(p.year)}` : ''}`);

@@ -1,7 +1,7 @@
 // An itinerary on the map: walks dashed, rides in their line's colour, boarding, transfer and
 // alighting stations marked with their names; the steps listed beside the map.
 import { $, store } from '../state.js';
-import { t, esc, fmtMin, legText, routeName, lineOf } from '../i18n.js';
+import { t, esc, fmtMin, legText, routeName, lineOf, timetableSteps } from '../i18n.js';
 import { empty, ROUTE } from './style.js';
 
 export function routeFeatures(legs) {
@@ -32,7 +32,9 @@ export function showRoute(key, title, minutes, legs) {
   const steps = (legs || []).filter((l) => !(l.type === 'street' && Number(l.minutes) === 0) && !(l.type === 'wait' && Number(l.minutes) === 0));
   box.innerHTML = `<div class="route-head"><b>${esc(t('routeTo', { n: title }))}</b> <span class="route-min">${esc(fmtMin(minutes))} ${esc(t('min'))}</span>`
     + `<button type="button" class="icon-btn" id="route-close" title="${esc(t('clear'))}" aria-label="${esc(t('clear'))}">✕</button></div>`
-    + `<ol class="steps">${steps.length ? steps.map((l) => `<li class="step ${esc(l.type)}">${l.type === 'ride' ? `<i style="background:${esc((lineOf(l.route_id) || {})._color || ROUTE)}"></i>` : ''}${esc(legText(l))}</li>`).join('') : `<li class="step">${esc(t('atOrigin'))}</li>`}</ol>`;
+    + `<ol class="steps">${steps.length ? steps.map((l) => (l.type === 'timetable'
+      ? timetableSteps(l).map((x) => `<li class="step timetable">${esc(x)}</li>`).join('')
+      : `<li class="step ${esc(l.type)}">${l.type === 'ride' ? `<i style="background:${esc((lineOf(l.route_id) || {})._color || ROUTE)}"></i>` : ''}${esc(legText(l))}</li>`)).join('') : `<li class="step">${esc(t('atOrigin'))}</li>`}</ol>`;
   box.hidden = false;
   box.querySelector('#route-close').addEventListener('click', clearRoute);
   const coords = feats.flatMap((f) => (f.geometry.type === 'Point' ? [f.geometry.coordinates] : f.geometry.coordinates));

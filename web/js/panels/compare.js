@@ -39,6 +39,28 @@ export async function runCompare() {
 
 const bandsOf = (fc) => fc.features.filter((f) => f.properties.layer === 'band');
 
+// The plan's bands are drawn only when the plan changes something (features reached, faster,
+// or more area) and only where its band differs from the base's: no "added" outline around
+// bands the plan leaves as they are.
+const gainedBands = (cmp) => new Set(cmp.plan_gains ? cmp.bands.filter((b) => b.shape_changed).map((b) => Number(b.max_minutes)) : []);
+
+// The comparison the service computed (/compare), as the reached features of each answer:
+// gained and faster carry the plan's properties, slower and lost the base's.
+export function changesOf(cmp) {
+  const byId = (fc) => new Map(reachedOf(fc).map((f) => [String(f.properties.id), f.properties]));
+  const rb = byId(cmp.reach.base); const rp = byId(cmp.reach.plan);
+  const of = (kind, from) => cmp.features.filter((f) => f.change === kind && from.has(String(f.id))).map((f) => from.get(String(f.id)));
+  return { rb, rp, only: of('gained', rp), faster: of('faster', rp), slower: of('slower', rb), lost: of('lost', rb), gained: gainedBands(cmp) };
+}
+
+// The base's bands, the plan's where they differ (`gained`: their upper limits), and the origins.
+export function drawDiff(base, plan, gained) {
+  const side = (fc, s, keep) => bandsOf(fc).filter((f) => keep(Number(f.properties.max_minutes)))
+    .map((f) => ({ type: 'Feature', geometry: f.geometry, properties: { _side: s, max_minutes: f.properties.max_minutes, min_minutes: f.properties.min_minutes, area_km2: f.properties.area_km2 } }));
+  store.map.getSource('cmp').setData({ type: 'FeatureCollection', features: [...side(plan, 'plan', (m) => gained.has(m)), ...side(base, 'base', () => true)] });
+  store.map.getSource('reach').setData(decorate({ type: 'FeatureCollection', features: plan.features.filter((f) => f.properties.layer === 'origin') }, new Map()));
+}
+
 export function drawCompare(fit) {
   const { cmp, base, plan, planId } = store.lastCompare;
   originsFromResponse(plan);
@@ -47,14 +69,8 @@ export function drawCompare(fit) {
   const changed = (kind) => cmp.features.filter((f) => f.change === kind && rp.has(String(f.id)));
   const only = changed('gained').map((f) => rp.get(String(f.id)));
   const faster = changed('faster');
-  // The plan's bands are drawn only when the plan changes something (features reached, faster,
-  // or more area) and only where its band differs from today's: no "added" outline around
-  // bands the plan leaves as they are.
-  const gained = new Set(cmp.plan_gains ? cmp.bands.filter((b) => b.shape_changed).map((b) => Number(b.max_minutes)) : []);
-  const side = (fc, s, keep) => bandsOf(fc).filter((f) => keep(Number(f.properties.max_minutes)))
-    .map((f) => ({ type: 'Feature', geometry: f.geometry, properties: { _side: s, max_minutes: f.properties.max_minutes, min_minutes: f.properties.min_minutes, area_km2: f.properties.area_km2 } }));
-  store.map.getSource('cmp').setData({ type: 'FeatureCollection', features: [...side(plan, 'plan', (m) => gained.has(m)), ...side(base, 'base', () => true)] });
-  store.map.getSource('reach').setData(decorate({ type: 'FeatureCollection', features: plan.features.filter((f) => f.properties.layer === 'origin') }, new Map()));
+  const gained = gainedBands(cmp);
+  drawDiff(base, plan, gained);
 
   const planName = scenarioName(planId, plan.metadata?.scenario?.name);
   const baseName = scenarioName('existing', base.metadata?.scenario?.name);

@@ -9,6 +9,7 @@ import { showRoute, clearRoute } from '../map/route.js';
 import { runCompare, drawCompare, clearCompare } from './compare.js';
 import { loadTargets } from './targets.js';
 import { drawAccess, setAccessVisible, renderAccessTexts, runAccess } from './access.js';
+import { timingParams, calendarError, timingSummary, percentilesText, renderTiming } from './timing.js';
 
 let reachSeq = 0;
 let reachAbort = null;
@@ -22,10 +23,13 @@ export function bandsList() {
   out.push(state.minutes);
   return out;
 }
+// scenario: given by the comparison, which stays in the steady state on both sides (timetables
+// describe the existing network only); the reach itself adds the departure when one applies.
 export function reachParams(scenario) {
   const p = { from: originQuery(), mode: state.mode, scenario: scenario || state.scenario };
   const b = bandsList();
   if (b) p.bands = b.join(','); else p.minutes = state.minutes;
+  if (!scenario) Object.assign(p, timingParams(p.scenario) || {});
   return p;
 }
 export function budgetOf(fc) {
@@ -110,9 +114,13 @@ export function clearOrigin() {
   writeUrl();
 }
 
+// Tabs that register themselves here ({run, show}) rather than being imported by this module.
+export const viewHooks = {};
+
 export function run() {
   if (!state.origins.length) return;
   if (state.view === 'compare') runCompare(); else if (state.view === 'reach') runReach();
+  else if (viewHooks[state.view]) viewHooks[state.view].run();
 }
 export function setBusy(on) {
   $('#busy').hidden = !on;
@@ -121,9 +129,12 @@ export function setBusy(on) {
 
 export async function runReach() {
   const { seq, signal } = nextSeq();
+  const params = reachParams();
+  const late = params.depart && calendarError();
+  if (late) { showError({ code: 'OutOfCalendar', userMessage: late }); document.documentElement.dataset.reachState = 'error'; return; }
   setBusy(true);
   try {
-    const { body, url } = await api('reach', reachParams(), signal);
+    const { body, url } = await api('reach', params, signal);
     if (!isCurrent(seq)) return;
     store.lastReach = body; store.lastReachUrl = url;
     showError(null);
@@ -210,7 +221,8 @@ export function drawReach(fit) {
   const area = bands.reduce((s, b) => s + (Number(b.area_km2) || 0), 0);
   const sc = scenarioName(fc.metadata?.scenario?.id || state.scenario, fc.metadata?.scenario?.name);
   $('#reach-summary').innerHTML = `<b>${esc(t(reached.length === 1 ? 'reachedWithin1' : 'reachedWithin', { n: reached.length, m: fmtMin(budget) }))}</b><br>`
-    + `${esc(t('mode_' + (fc.metadata?.mode || state.mode)))} · ${esc(sc)} · ${esc(t('area'))} ${area.toFixed(1)} km²`;
+    + `${esc(t('mode_' + (fc.metadata?.mode || state.mode)))} · ${esc(sc)} · ${esc(t('area'))} ${area.toFixed(1)} km²`
+    + (timingSummary(fc.metadata) ? `<br><span id="timing-summary">${esc(timingSummary(fc.metadata))}</span>` : '');
   $('#band-legend').innerHTML = bands.map((b) => { const c = colours.get(Number(b.max_minutes)); return `<span class="b" style="background:${c};color:${inkOn(c)}">≤${fmtMin(b.max_minutes)}</span>`; }).join('');
 
   const list = $('#reached-list');
@@ -250,7 +262,8 @@ export function reachedItem(p, extra) {
   btn.dataset.minutes = p.minutes;
   btn.innerHTML = `<span class="nm">${esc(nameOf(q))}${isPlanned(q.status) ? `<span class="badge ${esc(q.status)}">${esc(statusLabel(q.status))}</span>` : ''}</span>`
     + `<span class="min">${extra || `${fmtMin(p.minutes)} ${esc(t('min'))}`}</span>`
-    + `<span class="legs">${esc(legsText(p.legs) || p.legs_text || '')}</span>`;
+    + `<span class="legs">${esc(legsText(p.legs) || p.legs_text || '')}</span>`
+    + (percentilesText(p) ? `<span class="pcts">${esc(percentilesText(p))}</span>` : '');
   btn.addEventListener('click', () => { focusFeature(p.id); if (!extra) selectReached(p.id); });
   return btn;
 }
@@ -301,13 +314,16 @@ export function setView(v) {
   $('#view-compare').hidden = v !== 'compare';
   $('#view-targets').hidden = v !== 'targets';
   $('#view-access').hidden = v !== 'access';
+  if ($('#view-scenario')) $('#view-scenario').hidden = v !== 'scenario';
   // The accessibility tab has its own settings; the origin, minutes and bands are the reach's.
   $('#reach-controls').hidden = v === 'access';
   $('#mode').value = state.mode;
   $('#scenario').value = state.scenario;
   setAccessVisible(v === 'access');
+  renderTiming();
   for (const id of ['band-fill', 'band-line', 'reached-ring', 'reached-minutes']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'reach' ? 'visible' : 'none');
-  for (const id of ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'compare' ? 'visible' : 'none');
+  for (const id of ['cmp-plan-fill', 'cmp-base-fill', 'cmp-plan-line']) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', v === 'compare' || v === 'scenario' ? 'visible' : 'none');
+  for (const [id, h] of Object.entries(viewHooks)) if (id !== v) h.show(false);
   clearRoute();
   detail.remove();
   writeUrl();
@@ -322,6 +338,7 @@ export function setView(v) {
     return;
   }
   if (!store.mapReady) return;
+  if (viewHooks[v]) { $('#map-legend').hidden = true; viewHooks[v].show(true); return; }
   if (!state.origins.length) { $('#map-legend').hidden = true; return; }
   if (v === 'compare') { if (store.lastCompare && sameQuery(store.lastCompare.plan)) drawCompare(); else runCompare(); }
   else if (store.lastReach && sameQuery(store.lastReach)) drawReach(); else runReach();
@@ -332,5 +349,14 @@ export function sameQuery(fc) {
   const q = (m.origins || []).map((o) => o.query).join('|');
   return q === originQuery() && m.mode === state.mode && (m.scenario?.id === state.scenario || state.view === 'compare')
     && Number(m.minutes) === Number(bandsList() ? bandsList().at(-1) : state.minutes)
-    && JSON.stringify((m.bands || []).map(Number)) === JSON.stringify((bandsList() || [state.minutes]).map(Number));
+    && JSON.stringify((m.bands || []).map(Number)) === JSON.stringify((bandsList() || [state.minutes]).map(Number))
+    && (state.view === 'compare' || sameTiming(m));
+}
+// The answer was computed for the departure, window and percentile now chosen.
+function sameTiming(m) {
+  const want = timingParams(state.scenario);
+  const tr = m.transit || {};
+  if (!want) return !tr.depart || Boolean(tr.depart_note);
+  return tr.depart === want.depart && Number(tr.window_minutes || 0) === Number(want.window || 0)
+    && (!want.window || Number(tr.percentile) === Number(want.percentile));
 }
