@@ -15,6 +15,7 @@ pub mod gazetteer;
 pub mod geo;
 pub mod geodesy;
 pub mod network;
+pub mod output;
 pub mod raster;
 pub mod reach;
 pub mod routing;
