@@ -106,7 +106,57 @@ fn bench_layer(c: &mut Criterion, name: &str, cat: &Catalog, searches: &[(&str, 
     g.finish();
 }
 
+/// The CQL2 filters the tests use, parsed and evaluated on every transport hub; the same list
+/// and loop as the comparison with the `cql2` crate in ARCHITECTURE.md.
+const FILTERS: [&str; 10] = [
+    "status = 'planned'",
+    "status <> 'existing' AND year >= 2020",
+    "NOT (status = 'existing') OR year < 0",
+    "name_en LIKE 'Erqi%'",
+    "status IN ('planned', 'proposed')",
+    "year BETWEEN 2020 AND 2030",
+    "year IS NULL AND area_km2 IS NULL",
+    "status IN ('planned','proposed') AND NOT (subkind = 'port') OR name_zh LIKE '郑州%站'",
+    "name_en = 'O''Brien'",
+    "year > -1.5e1",
+];
+
+fn bench_cql2(c: &mut Criterion) {
+    let city = cityreach::City::load(DataSource::Embedded).expect("embedded city");
+    let layers = cityreach::server::layers::Layers::build(&city);
+    let hubs = layers.get("transport_hub").expect("transport_hub");
+    let reps = 2000;
+    for f in FILTERS {
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..reps {
+            let e = cityreach::server::cql2::parse(f, hubs).expect("filter");
+            n = hubs
+                .features
+                .iter()
+                .filter(|x| e.eval(&x.props) == Some(true))
+                .count();
+        }
+        let us = t.elapsed().as_secs_f64() * 1e6 / reps as f64;
+        println!("cql2 {us:9.1} µs  {f}  → {n} matches");
+    }
+    c.bench_function("cql2/parse_eval_test_filters_on_hubs", |b| {
+        b.iter(|| {
+            for f in FILTERS {
+                let e = cityreach::server::cql2::parse(f, hubs).expect("filter");
+                black_box(
+                    hubs.features
+                        .iter()
+                        .filter(|x| e.eval(&x.props) == Some(true))
+                        .count(),
+                );
+            }
+        })
+    });
+}
+
 fn benches(c: &mut Criterion) {
+    bench_cql2(c);
     let real = Catalog::load_from(&DataSource::Embedded).expect("embedded catalog");
     bench_layer(
         c,

@@ -4,9 +4,11 @@
 //! Besides criterion's estimates, prints p50 / p99 over every hub × repetitions, because a
 //! planner's experience is the slow tail, not the mean.
 
+use cityreach::output::geojson::{multipolygon, round6};
 use cityreach::reach::{self, Origin, ReachRequest};
 use cityreach::{City, DataSource, FeatureKind};
 use criterion::{criterion_group, criterion_main, Criterion};
+use geo::MapCoords;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -74,6 +76,33 @@ fn bench_reach(c: &mut Criterion) {
         b.iter(|| {
             for r in &with {
                 black_box(reach::reach(&city, r).unwrap());
+            }
+        })
+    });
+    group.finish();
+
+    // Writing the band polygons of every hub's answer as GeoJSON text: the crate's own writer
+    // against the `geojson` crate (geo → geojson::Value, rounded the same way first).
+    let polys: Vec<geo::MultiPolygon<f64>> = with
+        .iter()
+        .flat_map(|r| reach::reach(&city, r).unwrap().bands)
+        .filter_map(|b| b.geometry)
+        .collect();
+    let mut group = c.benchmark_group("band_polygons_to_geojson_text");
+    group.sample_size(20);
+    group.bench_function("own_writer", |b| {
+        b.iter(|| {
+            for mp in &polys {
+                black_box(multipolygon(mp).to_string());
+            }
+        })
+    });
+    group.bench_function("geojson_crate", |b| {
+        b.iter(|| {
+            for mp in &polys {
+                let rounded = mp.map_coords(|c| geo::coord! { x: round6(c.x), y: round6(c.y) });
+                let g = geojson::Geometry::new(geojson::GeometryValue::from(&rounded));
+                black_box(serde_json::to_string(&g).unwrap());
             }
         })
     });

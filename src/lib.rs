@@ -9,17 +9,18 @@ pub mod analysis;
 pub mod catalog;
 pub mod city;
 pub mod cli;
-pub mod crs;
 pub mod dataset;
 pub mod gazetteer;
 pub mod geo;
-pub mod geodesy;
 pub mod network;
-pub mod raster;
+pub mod output;
 pub mod reach;
 pub mod routing;
 pub mod scenario;
 pub mod server;
+
+// Moved into `geo/`; kept at their old paths for callers.
+pub use crate::geo::{crs, geodesy, raster};
 
 pub use catalog::{Catalog, Feature, FeatureKind, Status};
 pub use city::City;

@@ -212,6 +212,63 @@ fn referenced_paths(code: &str, here: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// Modules re-exported under another path (`pub use crate::geo::crs;` in lib.rs makes
+/// `crate::crs` the module `geo::crs`): alias path → module path.
+fn aliases(
+    src: &Path,
+    files: &[PathBuf],
+    modules: &BTreeSet<Vec<String>>,
+) -> Vec<(Vec<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    for f in files {
+        let mut here = module_path(src, f);
+        if here == ["lib"] {
+            here.clear();
+        }
+        let code = without_tests(&code_only(&std::fs::read_to_string(f).expect("read")));
+        let s = code.as_bytes();
+        let mut i = 0;
+        while let Some(at) = code[i..].find("pub use crate::") {
+            let start = i + at + "pub use crate::".len();
+            let mut paths = Vec::new();
+            let end = parse_tail(s, start, Vec::new(), &mut paths);
+            let rest = code[end..].trim_start();
+            let renamed = rest
+                .strip_prefix("as ")
+                .map(|r| ident_at(r.trim_start().as_bytes(), 0).0);
+            for p in paths {
+                if !modules.contains(&p) {
+                    continue;
+                }
+                let name = match (&renamed, p.last()) {
+                    (Some(n), _) => n.clone(),
+                    (None, Some(last)) => last.clone(),
+                    (None, None) => continue,
+                };
+                let mut alias = here.clone();
+                alias.push(name);
+                if !modules.contains(&alias) {
+                    out.push((alias, p));
+                }
+            }
+            i = end.max(start);
+        }
+    }
+    out
+}
+
+/// The path with a re-exported module's alias replaced by the module itself.
+fn unalias(path: Vec<String>, aliases: &[(Vec<String>, Vec<String>)]) -> Vec<String> {
+    for (alias, target) in aliases {
+        if path.starts_with(alias) {
+            let mut p = target.clone();
+            p.extend_from_slice(&path[alias.len()..]);
+            return p;
+        }
+    }
+    path
+}
+
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
 fn graph() -> Graph {
@@ -220,6 +277,7 @@ fn graph() -> Graph {
     rust_files(&src, &mut files);
     files.sort();
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_path(&src, f)).collect();
+    let aliases = aliases(&src, &files, &modules);
     let mut g = Graph::new();
     for f in &files {
         let here = module_path(&src, f);
@@ -230,6 +288,7 @@ fn graph() -> Graph {
         g.entry(from.clone()).or_default();
         let text = std::fs::read_to_string(f).expect("read");
         for path in referenced_paths(&without_tests(&code_only(&text)), &here) {
+            let path = unalias(path, &aliases);
             // the longest prefix of the path that is a module file
             let Some(module) = (1..=path.len())
                 .rev()

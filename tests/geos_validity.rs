@@ -9,10 +9,10 @@
 
 use cityreach::network::streets::osm::{self, OsmStreets};
 use cityreach::network::streets::{Seed, StreetMode, StreetModel};
+use cityreach::output::geojson::multipolygon as multipolygon_json;
 use cityreach::raster::TimeGrid;
 use cityreach::reach::contour::Pin;
 use cityreach::reach::polygons::{band_polygons_with, contour_grid_with, PolygonOptions};
-use cityreach::reach::result::multipolygon_json;
 use cityreach::reach::{self, BandForm, Mode, Origin, ReachRequest};
 use cityreach::{City, DataSource};
 use indicatif::ProgressBar;

@@ -3,6 +3,7 @@
 //! the area and the features counted, per feature the minutes before and after.
 
 use crate::city::City;
+use crate::output::geojson;
 use crate::reach::{self, ReachError, ReachRequest, ReachResult};
 use serde::Serialize;
 
@@ -137,9 +138,7 @@ pub fn compare_results(
             _ => None,
         };
         let shape_changed = match (&b.geometry, &p.geometry) {
-            (Some(x), Some(y)) => {
-                reach::result::multipolygon_json(x) != reach::result::multipolygon_json(y)
-            }
+            (Some(x), Some(y)) => geojson::multipolygon(x) != geojson::multipolygon(y),
             (None, None) => false,
             _ => true,
         };

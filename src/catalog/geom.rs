@@ -8,7 +8,7 @@ use geo::{
     BoundingRect, Coord, Geometry, InteriorPoint, Intersects, LineString, MultiLineString,
     MultiPoint, MultiPolygon, Point, Polygon, Validation,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A problem with a geometry: the dotted path of the offending member and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
@@ -377,41 +377,6 @@ fn segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
         0.0
     };
     haversine_m(p, frame.to_lonlat([a2[0] + t * d[0], a2[1] + t * d[1]]))
-}
-
-/// A geometry as a GeoJSON geometry object.
-pub fn geometry_to_json(g: &Geometry<f64>) -> Value {
-    fn pos(c: &Coord<f64>) -> Value {
-        json!([c.x, c.y])
-    }
-    fn line(l: &LineString<f64>) -> Value {
-        Value::Array(l.0.iter().map(pos).collect())
-    }
-    fn poly(p: &Polygon<f64>) -> Value {
-        Value::Array(
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(line)
-                .collect(),
-        )
-    }
-    match g {
-        Geometry::Point(p) => json!({"type": "Point", "coordinates": pos(&p.0)}),
-        Geometry::MultiPoint(m) => json!({"type": "MultiPoint",
-            "coordinates": m.0.iter().map(|p| pos(&p.0)).collect::<Vec<_>>()}),
-        Geometry::LineString(l) => json!({"type": "LineString", "coordinates": line(l)}),
-        Geometry::MultiLineString(m) => json!({"type": "MultiLineString",
-            "coordinates": m.0.iter().map(line).collect::<Vec<_>>()}),
-        Geometry::Polygon(p) => json!({"type": "Polygon", "coordinates": poly(p)}),
-        Geometry::MultiPolygon(m) => json!({"type": "MultiPolygon",
-            "coordinates": m.0.iter().map(poly).collect::<Vec<_>>()}),
-        Geometry::Line(l) => json!({"type": "LineString",
-            "coordinates": [pos(&l.start), pos(&l.end)]}),
-        Geometry::Rect(r) => json!({"type": "Polygon", "coordinates": poly(&r.to_polygon())}),
-        Geometry::Triangle(t) => json!({"type": "Polygon", "coordinates": poly(&t.to_polygon())}),
-        Geometry::GeometryCollection(c) => json!({"type": "GeometryCollection",
-            "geometries": c.0.iter().map(geometry_to_json).collect::<Vec<_>>()}),
-    }
 }
 
 #[cfg(test)]

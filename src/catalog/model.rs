@@ -171,7 +171,10 @@ impl Feature {
         serde_json::json!({
             "type": "Feature",
             "id": self.id,
-            "geometry": super::geom::geometry_to_json(&self.geometry),
+            "geometry": crate::output::geojson::geometry(
+                &self.geometry,
+                crate::output::geojson::Precision::Exact,
+            ),
             "properties": self.properties_value(),
         })
     }

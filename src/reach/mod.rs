@@ -4,7 +4,8 @@
 pub mod contour;
 pub mod national;
 pub mod polygons;
-pub mod raptor;
+/// The timetable search, kept under its old name for callers of `reach::raptor`.
+pub use crate::routing::transit::raptor;
 pub mod result;
 /// The steady-state transit search, kept under its old name for callers of `reach::search`.
 pub use crate::routing::transit::frequency as search;

@@ -6,6 +6,7 @@ use super::{BandForm, Mode, ReachRequest, ResolvedOrigin};
 use crate::catalog::{Feature, FeatureKind};
 use crate::city::City;
 use crate::network::streets::StreetModelInfo;
+use crate::output::geojson::{self, round_position};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -62,18 +63,14 @@ pub enum Leg {
 
 /// A two-point path, with coordinates rounded like every other geometry of the answer.
 fn straight(a: [f64; 2], b: [f64; 2]) -> Vec<[f64; 2]> {
-    vec![round_pt(a), round_pt(b)]
-}
-
-fn round_pt(p: [f64; 2]) -> [f64; 2] {
-    [round6(p[0]), round6(p[1])]
+    vec![round_position(a), round_position(b)]
 }
 
 /// The stops a ride passes: the first run of `hops + 1` pattern positions from `from` to `to`
 /// (a loop pattern may visit a stop twice).
 fn ride_path(city: &City, pattern: usize, from: u32, to: u32, hops: usize) -> Vec<[f64; 2]> {
     let stops = &city.transit.patterns[pattern].stops;
-    let at = |s: u32| round_pt(city.transit.stops[s as usize].lonlat);
+    let at = |s: u32| round_position(city.transit.stops[s as usize].lonlat);
     (0..stops.len())
         .find(|&i| stops[i] == from && stops.get(i + hops) == Some(&to))
         .map(|i| stops[i..=i + hops].iter().map(|&s| at(s)).collect())
@@ -549,7 +546,7 @@ impl ReachResult {
             let mut f = json!({
                 "type": "Feature",
                 "id": r.id,
-                "geometry": { "type": "Point", "coordinates": [round6(r.anchor[0]), round6(r.anchor[1])] },
+                "geometry": geojson::point(r.anchor),
                 "properties": {
                     "layer": "reached",
                     "id": r.id,
@@ -571,7 +568,7 @@ impl ReachResult {
         for o in &self.origins {
             features.push(json!({
                 "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [round6(o.lonlat[0]), round6(o.lonlat[1])] },
+                "geometry": geojson::point(o.lonlat),
                 "properties": { "layer": "origin", "name": o.name, "id": o.id, "query": o.query }
             }));
         }
@@ -651,10 +648,6 @@ impl ReachResult {
 
 pub(crate) fn band_key(max_minutes: f64) -> String {
     format!("{max_minutes}")
-}
-
-fn round6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
 }
 
 /// A reach document whose first features are the bands, in order, with `null` geometries
@@ -738,7 +731,7 @@ impl Serialize for MultiPolygonGeoJson<'_> {
         struct Ring<'a>(&'a geo::LineString<f64>);
         impl Serialize for Ring<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.0 .0.iter().map(|c| [round6(c.x), round6(c.y)]))
+                s.collect_seq(self.0 .0.iter().map(|c| round_position([c.x, c.y])))
             }
         }
         struct Poly<'a>(&'a geo::Polygon<f64>);
@@ -762,17 +755,4 @@ impl Serialize for MultiPolygonGeoJson<'_> {
 }
 
 /// GeoJSON of a MultiPolygon with coordinates rounded to 6 decimals (≈ 0.1 m).
-pub fn multipolygon_json(mp: &geo::MultiPolygon<f64>) -> Value {
-    let ring = |ls: &geo::LineString<f64>| -> Vec<[f64; 2]> {
-        ls.0.iter().map(|c| [round6(c.x), round6(c.y)]).collect()
-    };
-    let polys: Vec<Vec<Vec<[f64; 2]>>> =
-        mp.0.iter()
-            .map(|p| {
-                std::iter::once(ring(p.exterior()))
-                    .chain(p.interiors().iter().map(ring))
-                    .collect()
-            })
-            .collect();
-    json!({ "type": "MultiPolygon", "coordinates": polys })
-}
+pub use crate::output::geojson::multipolygon as multipolygon_json;

@@ -5,7 +5,7 @@
 use crate::catalog::{normalise, CityBounds, FeatureKind, Status};
 use crate::city::City;
 use crate::network::transit::RouteKind;
-use crate::reach::result::multipolygon_json;
+use crate::output::geojson::{self, multipolygon as multipolygon_json};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -204,15 +204,8 @@ fn feature(
     }
 }
 
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
-
 fn point(p: [f64; 2]) -> (Value, [f64; 4]) {
-    (
-        json!({ "type": "Point", "coordinates": [round6(p[0]), round6(p[1])] }),
-        [p[0], p[1], p[0], p[1]],
-    )
+    (geojson::point(p), [p[0], p[1], p[0], p[1]])
 }
 
 fn line(points: &[[f64; 2]]) -> (Value, [f64; 4]) {
@@ -230,11 +223,7 @@ fn line(points: &[[f64; 2]]) -> (Value, [f64; 4]) {
             b[3].max(p[1]),
         ];
     }
-    let coords: Vec<[f64; 2]> = points
-        .iter()
-        .map(|p| [round6(p[0]), round6(p[1])])
-        .collect();
-    (json!({ "type": "LineString", "coordinates": coords }), b)
+    (geojson::line_string(points), b)
 }
 
 fn strings<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {

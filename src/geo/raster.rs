@@ -1,7 +1,7 @@
 //! A travel-time raster on a local metric grid: the meeting point of street fields (which fill
 //! it) and isochrone polygons (which contour it).
 
-use crate::geodesy::LocalFrame;
+use crate::geo::geodesy::LocalFrame;
 
 /// Seconds per cell on a regular grid of square cells, row-major from the south-west corner.
 /// Unreached cells hold `f32::INFINITY`.
