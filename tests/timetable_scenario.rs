@@ -275,3 +275,82 @@ fn scenario_lines_are_drawn_with_the_seed_and_reach_answers_at_a_departure() {
     let r = scenario::reach(&ScenarioCache::default(), city(), &req, &list).unwrap();
     assert!(!r.reached.is_empty());
 }
+
+fn zhengzhou() -> &'static City {
+    static C: OnceLock<City> = OnceLock::new();
+    C.get_or_init(|| City::load(DataSource::Embedded).expect("embedded city"))
+}
+
+#[test]
+fn plan_targets_report_the_share_of_departures_that_make_them() {
+    use cityreach::reach::targets::{self, departure_samples, share_within, SampleWindow};
+    let city = zhengzhou();
+    let results = targets::evaluate_all(city, "plan-2025").unwrap();
+    let get = |id: &str| {
+        results
+            .iter()
+            .find(|r| r.target.id == id)
+            .and_then(|r| r.share_of_departures.clone())
+            .unwrap()
+    };
+    // Headway 20 min on both new lines: the airport ride alone is 22.8 min, so no departure
+    // makes 20 min; 郑州东站 is 9.6 min in the vehicle, so about a quarter of the waits fit.
+    let airport = get("xlz-airport-20min");
+    assert_eq!(airport.window, "2026-01-06T08:00 + 60 min");
+    assert_eq!(
+        (airport.draws, airport.seed, airport.samples),
+        (20, 1, 1200)
+    );
+    assert_eq!(airport.share, 0.0);
+    assert_eq!(airport.p50_minutes, Some(32.7));
+    let east = get("xlz-east-15min");
+    assert_eq!(east.within_minutes, 15.0);
+    assert_eq!(east.share, 324.0 / 1200.0);
+    assert_eq!(east.p50_minutes, Some(19.6));
+    // On today's network neither is made.
+    let today = targets::evaluate_all(city, "existing").unwrap();
+    for r in today.iter().filter_map(|r| r.share_of_departures.as_ref()) {
+        assert_eq!(r.share, 0.0);
+    }
+
+    // From the platform of 小李庄站: the share is in [0, 1], grows with the budget, and
+    // reaches 1 once the budget covers the slowest sample.
+    let k = city.transit.scenario_index("plan-2025").unwrap();
+    let from = city
+        .transit
+        .stops
+        .iter()
+        .position(|s| s.name == "小李庄站")
+        .unwrap() as u32;
+    let to: Vec<u32> = results
+        .iter()
+        .find(|r| r.target.id == "xlz-east-15min")
+        .unwrap()
+        .target
+        .to_stops
+        .iter()
+        .filter_map(|id| city.transit.stop_by_id(id))
+        .collect();
+    let w = SampleWindow {
+        depart: "2026-01-06T08:00".into(),
+        minutes: 60,
+        draws: 20,
+        seed: 1,
+    };
+    let samples = departure_samples(city, k, &[(from, 0)], &to, &w).unwrap();
+    assert_eq!(
+        samples,
+        departure_samples(city, k, &[(from, 0)], &to, &w).unwrap()
+    );
+    let mut last = 0.0;
+    for budget in 0..=40 {
+        let s = share_within(&samples, budget as f64, String::new(), 20, 1).share;
+        assert!(
+            (0.0..=1.0).contains(&s) && s >= last,
+            "{budget}: {s} after {last}"
+        );
+        last = s;
+    }
+    assert_eq!(last, 1.0);
+    assert_eq!(share_within(&samples, 0.0, String::new(), 20, 1).share, 0.0);
+}
