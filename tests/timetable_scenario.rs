@@ -14,6 +14,9 @@ use cityreach::{City, DataSource};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
+mod support;
+use support::{get_json, Server};
+
 /// A Wednesday inside the feed's calendar.
 const DATE: u32 = 20260513;
 
@@ -353,4 +356,75 @@ fn plan_targets_report_the_share_of_departures_that_make_them() {
     }
     assert_eq!(last, 1.0);
     assert_eq!(share_within(&samples, 0.0, String::new(), 20, 1).share, 0.0);
+}
+
+/// `POST path` with a JSON body: status and JSON answer.
+fn post(addr: &str, path: &str, body: &Value) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let body = body.to_string();
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("HTTP head");
+    let status = head[9..12].parse().unwrap();
+    (status, serde_json::from_str(body).expect("JSON"))
+}
+
+fn airport_minutes(v: &Value) -> (f64, Value) {
+    let f = &v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "hub-xinzheng-airport")
+        .unwrap_or_else(|| panic!("airport not reached: {v}"))["properties"];
+    (
+        f["minutes"].as_f64().unwrap(),
+        f["minutes_by_percentile"].clone(),
+    )
+}
+
+#[test]
+fn over_http_departures_work_on_named_and_inline_scenarios_and_targets_give_the_share() {
+    let srv = Server::start();
+    // 小李庄站, percent-encoded.
+    let from = "%E5%B0%8F%E6%9D%8E%E5%BA%84%E7%AB%99";
+    let named = get_json(
+        &srv.addr,
+        &format!(
+            "/reach?from={from}&minutes=60&polygons=false&scenario=plan-2025\
+             &depart=2026-01-06T08:00&window=60"
+        ),
+    );
+    let (m, by) = airport_minutes(&named);
+    // The plan's airport line every 20 minutes: 22.8 min ride after a wait of 0–20.
+    assert!((23.0..=44.0).contains(&m), "{m}");
+    assert!(by["5"].as_f64() <= by["50"].as_f64() && by["50"].as_f64() <= by["95"].as_f64());
+
+    let (code, inline) = post(
+        &srv.addr,
+        "/reach",
+        &json!({"from": "小李庄站", "minutes": 45, "mode": "transit", "polygons": false,
+            "depart": "2026-01-06T08:00", "window": 60,
+            "scenario": {"base": "existing", "modifications": [
+              {"type": "add-line", "name": "XLZ airport express", "mode": "rail",
+               "stops": [{"name": "小李庄", "lon": 113.700, "lat": 34.635}, "新郑机场"],
+               "headway_min": 10, "speed_kmh": 120}]}}),
+    );
+    assert_eq!(code, 200, "{inline}");
+    let (m, by) = airport_minutes(&inline);
+    assert_eq!(m, 17.7);
+    assert_eq!(by, json!({"5": 13.2, "50": 17.7, "95": 22.2}));
+
+    let t = get_json(&srv.addr, "/targets?scenario=plan-2025");
+    let text = t.to_string();
+    assert!(text.contains("\"share_of_departures\""), "{text}");
+    assert!(text.contains("\"share\":0.27"), "{text}");
 }
