@@ -56,6 +56,21 @@ pub fn run(args: Args) -> Result<(), CliError> {
                     t.max_minutes.unwrap_or(f64::NAN),
                     r.arrive_at.as_deref().unwrap_or("?")
                 );
+                if let Some(d) = &r.share_of_departures {
+                    let p50 = d
+                        .p50_minutes
+                        .map_or_else(|| "—".to_string(), |m| format!("{m} min"));
+                    let _ = writeln!(
+                        out,
+                        "  on the timetable: {:.0}% of departures within {} min (p50 {p50}; {}, {} phase draws, seed {}, {} samples)",
+                        d.share * 100.0,
+                        d.within_minutes,
+                        d.window,
+                        d.draws,
+                        d.seed,
+                        d.samples
+                    );
+                }
                 let legs: Vec<String> = r.legs.iter().map(|l| l.short()).collect();
                 let _ = writeln!(out, "  legs: {}", legs.join(" → "));
                 let _ = writeln!(

@@ -13,6 +13,14 @@
 //! in `[0, headway)` taken from [`TimetableParams::phases`] (0 when absent). The template
 //! trip itself does not run separately.
 //!
+//! On a scenario other than `existing` ([`TimetableParams::scenario`]), the feeds' trips run
+//! only on the patterns the scenario leaves untouched (a base pattern, tagged `None`); every
+//! pattern of the scenario's own (an added line, or a base pattern the modifications removed
+//! stops from, sped up or ran at another headway) runs as frequency-based service: one trip
+//! per headway over its route's service span in the feeds (06:00–23:00 for a new line), with
+//! the pattern's run times, after a phase from [`TimetableParams::pattern_phases`] (0 when
+//! absent). Removed routes and hidden patterns run no trips.
+//!
 //! Trips with the same stop sequence form a pattern; a pattern whose trips would overtake one
 //! another is split so each pattern's trips are in the same order at every stop (what lets the
 //! search find the first catchable trip by binary search).
@@ -24,6 +32,12 @@ use std::collections::{HashMap, HashSet};
 
 /// No time: a stop not reached.
 pub const UNREACHED: i32 = i32::MAX;
+
+/// The `feed` of a trip generated from a scenario's pattern.
+pub const SCENARIO_FEED: u32 = u32::MAX;
+
+/// Service span of a scenario line whose route has no trips in the feeds (06:00–23:00).
+pub const SCENARIO_SPAN_S: (u32, u32) = (6 * 3600, 23 * 3600);
 
 const DAY_S: i32 = 24 * 3600;
 /// Next-day trips are kept when they leave before this time of the next day.
@@ -58,6 +72,12 @@ pub struct TimetableParams {
     /// Phase in seconds of each `exact_times=0` entry, by (feed, index in `frequencies`);
     /// entries not listed start at their start time.
     pub phases: HashMap<(usize, usize), u32>,
+    /// The scenario (index into `TransitNetwork::scenarios`) whose service runs; 0 is
+    /// `existing`, the feeds' own trips.
+    pub scenario: usize,
+    /// Phase in seconds of each scenario pattern run as frequency-based service, by index
+    /// into `TransitNetwork::patterns`; patterns not listed start at their span's start.
+    pub pattern_phases: HashMap<usize, u32>,
 }
 
 impl Default for TimetableParams {
@@ -65,6 +85,8 @@ impl Default for TimetableParams {
         TimetableParams {
             walk_radius_m: 400.0,
             phases: HashMap::new(),
+            scenario: 0,
+            pattern_phases: HashMap::new(),
         }
     }
 }
@@ -72,9 +94,9 @@ impl Default for TimetableParams {
 /// Where a trip of the timetable comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TripSource {
-    /// Index into `TransitNetwork::feeds`.
+    /// Index into `TransitNetwork::feeds`; [`SCENARIO_FEED`] for a scenario pattern's trip.
     pub feed: u32,
-    /// Index into the feed's `trips`.
+    /// Index into the feed's `trips` (into `TransitNetwork::patterns` for a scenario's trip).
     pub trip: u32,
     /// -1, 0 or 1: the service day the trip belongs to, relative to the timetable's day.
     pub day: i8,
@@ -131,6 +153,16 @@ impl Timetable {
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i as u32))
             .collect();
+        let scenario = params.scenario;
+        // On a scenario, feed trips run only on the base patterns it leaves as they are.
+        let untouched: Option<HashSet<(u32, &[u32])>> = (scenario != 0).then(|| {
+            net.patterns
+                .iter()
+                .filter(|p| p.scenario.is_none())
+                .map(|p| (p.route as u32, p.stops.as_slice()))
+                .collect()
+        });
+        let mut span: HashMap<u32, (u32, u32)> = HashMap::new();
         let mut raw: Vec<RawTrip> = Vec::new();
         for (fi, feed) in net.feeds.iter().enumerate() {
             let stop_map: Vec<Option<u32>> =
@@ -160,6 +192,23 @@ impl Timetable {
                         continue;
                     };
                     let template_start = trip.stop_times[0].departure_s as i32;
+                    if day == 0 {
+                        let (lo, hi) = if freqs[ti].is_empty() {
+                            (template_start as u32, template_start as u32 + 1)
+                        } else {
+                            freqs[ti].iter().fold((u32::MAX, 0), |(lo, hi), &k| {
+                                let f = &feed.frequencies[k];
+                                (lo.min(f.start_s), hi.max(f.end_s))
+                            })
+                        };
+                        let e = span.entry(route).or_insert((lo, hi));
+                        *e = (e.0.min(lo), e.1.max(hi));
+                    }
+                    if let Some(u) = &untouched {
+                        if !u.contains(&(route, stops.as_slice())) {
+                            continue;
+                        }
+                    }
                     let mut shifts = Vec::new();
                     if freqs[ti].is_empty() {
                         shifts.push(0);
@@ -205,6 +254,53 @@ impl Timetable {
                                 },
                             });
                         }
+                    }
+                }
+            }
+        }
+
+        if scenario != 0 {
+            for (pi, p) in net.patterns.iter().enumerate() {
+                if p.scenario != Some(scenario) || p.stops.len() < 2 || p.headway_s <= 0.0 {
+                    continue;
+                }
+                let headway = (p.headway_s.round() as u32).max(1);
+                let (lo, hi) = span
+                    .get(&(p.route as u32))
+                    .copied()
+                    .unwrap_or(SCENARIO_SPAN_S);
+                let phase = params.pattern_phases.get(&pi).copied().unwrap_or(0) % headway;
+                for day in [-1i8, 0, 1] {
+                    let mut start = lo + phase;
+                    while start < hi {
+                        let t0 = start as i32 + day as i32 * DAY_S;
+                        let times: Vec<[i32; 2]> = p
+                            .arrive_s
+                            .iter()
+                            .map(|&a| {
+                                let t = t0 + a.round() as i32;
+                                [t, t]
+                            })
+                            .collect();
+                        let keep = match day {
+                            -1 => times[times.len() - 1][0] >= 0,
+                            1 => times[0][1] < DAY_S + NEXT_DAY_UNTIL_S,
+                            _ => true,
+                        };
+                        if keep {
+                            raw.push(RawTrip {
+                                stops: p.stops.clone(),
+                                times,
+                                route: p.route as u32,
+                                source: TripSource {
+                                    feed: SCENARIO_FEED,
+                                    trip: pi as u32,
+                                    day,
+                                    shift_s: t0,
+                                },
+                            });
+                        }
+                        start += headway;
                     }
                 }
             }
@@ -296,12 +392,16 @@ impl Timetable {
             }
         }
         let mut explicit: HashSet<(u32, u32)> = HashSet::new();
-        for t in net.transfers.iter().filter(|t| t.scenario.is_none()) {
+        for t in net
+            .transfers
+            .iter()
+            .filter(|t| TransitNetwork::active(t.scenario, scenario))
+        {
             if explicit.insert((t.from, t.to)) {
                 links[t.from as usize].push((t.to, t.secs.ceil() as i32));
             }
         }
-        for (a, b) in nearby_pairs(net, params.walk_radius_m) {
+        for (a, b) in nearby_pairs(net, params.walk_radius_m, scenario) {
             if !explicit.contains(&(a, b)) {
                 let secs = walking_transfer_secs(
                     net.stops[a as usize].lonlat,
@@ -387,14 +487,14 @@ fn csr<T>(lists: Vec<Vec<T>>) -> (Vec<u32>, Vec<T>) {
     (start, flat)
 }
 
-/// Ordered pairs of distinct feed stops at most `radius_m` apart.
-fn nearby_pairs(net: &TransitNetwork, radius_m: f64) -> Vec<(u32, u32)> {
+/// Ordered pairs of distinct stops of `scenario` at most `radius_m` apart.
+fn nearby_pairs(net: &TransitNetwork, radius_m: f64, scenario: usize) -> Vec<(u32, u32)> {
     let mut pairs = Vec::new();
     if radius_m <= 0.0 {
         return pairs;
     }
     let stops: Vec<u32> = (0..net.stops.len() as u32)
-        .filter(|&i| net.stops[i as usize].scenario.is_none())
+        .filter(|&i| TransitNetwork::active(net.stops[i as usize].scenario, scenario))
         .collect();
     let max_lat = stops
         .iter()

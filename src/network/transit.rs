@@ -370,19 +370,6 @@ impl TransitNetwork {
         }
     }
 
-    /// The network without the feeds' timetables.
-    pub(crate) fn clone_without_feeds(&self) -> TransitNetwork {
-        TransitNetwork {
-            stops: self.stops.clone(),
-            routes: self.routes.clone(),
-            patterns: self.patterns.clone(),
-            transfers: self.transfers.clone(),
-            scenarios: self.scenarios.clone(),
-            feeds: Vec::new(),
-            stop_index: self.stop_index.clone(),
-        }
-    }
-
     // The implicit `existing` scenario was inserted at index 0: shift every scenario tag.
     pub(crate) fn renumber_after_insert_front(&mut self) {
         for s in &mut self.stops {

@@ -491,15 +491,6 @@ pub fn validate(city: &City, req: &ReachRequest) -> Result<usize, ReachError> {
             });
         }
     }
-    if req.timing.depart.is_some() && req.scenario != "existing" {
-        return Err(ReachError::InvalidParameter {
-            parameter: "depart",
-            message: format!(
-                "the feeds' timetables describe the existing network only, not scenario '{}'",
-                req.scenario
-            ),
-        });
-    }
     city.transit
         .scenario_index(&req.scenario)
         .ok_or_else(|| ReachError::UnknownScenario {
@@ -586,6 +577,7 @@ fn clock(s: i32) -> String {
 /// Runs range-RAPTOR over the window from `access` (stop, seconds of walk).
 fn timetable_search(
     city: &City,
+    scenario: usize,
     timing: &Timing,
     text: &str,
     access: &[(u32, i32)],
@@ -596,7 +588,10 @@ fn timetable_search(
         message: e.to_string(),
     };
     let (date, depart_s) = parse_departure(text).map_err(bad)?;
-    let tt_params = TimetableParams::default();
+    let tt_params = TimetableParams {
+        scenario,
+        ..TimetableParams::default()
+    };
     let tt = Timetable::build(&city.transit, date, &tt_params).map_err(bad)?;
     let params = raptor::RaptorParams::default();
     let query = raptor::WindowQuery {
@@ -736,7 +731,7 @@ pub fn travel_field<'a>(city: &'a City, req: &ReachRequest) -> Result<TravelFiel
         if let Some(text) = &req.timing.depart {
             let access_s: Vec<(u32, i32)> =
                 access.iter().map(|&(s, t)| (s, t.round() as i32)).collect();
-            let (info, secs) = timetable_search(city, &req.timing, text, &access_s)?;
+            let (info, secs) = timetable_search(city, scenario, &req.timing, text, &access_s)?;
             let stop_seeds = |row: &[i32]| -> Vec<(u32, f64)> {
                 row.iter()
                     .enumerate()

@@ -61,6 +61,118 @@ pub struct TargetResult {
     pub note: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub national: Option<NationalResult>,
+    /// The promise read on the timetable: the share of departures in a window that make it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_of_departures: Option<DepartureShare>,
+}
+
+/// How many departures of a window make a target: one timetable search a minute for each
+/// phase draw of the frequency-based service, the samples pooled.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartureShare {
+    /// `2026-01-06T08:00 + 60 min`: the first departure and the window.
+    pub window: String,
+    pub draws: u32,
+    pub seed: u64,
+    /// Departures × draws.
+    pub samples: usize,
+    /// The budget the share is for, minutes.
+    pub within_minutes: f64,
+    /// Samples arriving within the budget ÷ samples.
+    pub share: f64,
+    /// Nearest-rank percentiles of door-to-platform minutes (`None`: not reached by then).
+    pub p5_minutes: Option<f64>,
+    pub p50_minutes: Option<f64>,
+    pub p95_minutes: Option<f64>,
+}
+
+/// The window a target's share of departures is read over: from the network's default
+/// weekday 08:00 (the first Tuesday of the feeds' calendar), 60 minutes.
+pub const SHARE_WINDOW_MIN: u32 = 60;
+
+/// A window of departures: the first (`YYYY-MM-DDTHH:MM`), one a minute, and the phase draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleWindow {
+    pub depart: String,
+    pub minutes: u32,
+    pub draws: u32,
+    pub seed: u64,
+}
+
+/// Door-to-platform seconds of every sample (departure minute × draw) of the window, to the
+/// nearest of `to_stops`, on scenario `si`'s timetable; `UNREACHED` where none is reached.
+/// `access`: stop and walking seconds from the origin.
+pub fn departure_samples(
+    city: &City,
+    si: usize,
+    access: &[(u32, i32)],
+    to_stops: &[u32],
+    w: &SampleWindow,
+) -> Result<Vec<i32>, crate::network::timetable::TimetableError> {
+    let (minutes, seed) = (w.minutes, w.seed);
+    use crate::network::timetable::{parse_departure, Timetable, TimetableParams, UNREACHED};
+    use crate::reach::raptor;
+    let (date, depart_s) = parse_departure(&w.depart)?;
+    let net = &city.transit;
+    let drawn = raptor::has_inexact_frequencies(net) || raptor::has_scenario_patterns(net, si);
+    let draws = if drawn { w.draws.max(1) } else { 1 };
+    let params = raptor::RaptorParams::default();
+    let mut out = Vec::with_capacity((draws * minutes.max(1)) as usize);
+    for draw in 0..draws {
+        let tp = TimetableParams {
+            scenario: si,
+            phases: raptor::draw_phases(net, seed, draw),
+            pattern_phases: raptor::draw_pattern_phases(net, si, seed, draw),
+            ..TimetableParams::default()
+        };
+        let tt = Timetable::build(net, date, &tp)?;
+        for row in raptor::range_travel_times(&tt, access, depart_s, minutes.max(1), &params) {
+            let best = to_stops
+                .iter()
+                .map(|&s| row[s as usize])
+                .min()
+                .unwrap_or(UNREACHED);
+            out.push(best);
+        }
+    }
+    Ok(out)
+}
+
+/// The share of `samples` within `budget_min`, with percentiles.
+pub fn share_within(
+    samples: &[i32],
+    budget_min: f64,
+    window: String,
+    draws: u32,
+    seed: u64,
+) -> DepartureShare {
+    use crate::network::timetable::UNREACHED;
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let within = sorted
+        .iter()
+        .filter(|&&t| t != UNREACHED && t as f64 <= budget_min * 60.0 + 1e-9)
+        .count();
+    let at = |p: u8| {
+        let t = *sorted.get(super::raptor::rank(p, n))?;
+        (t != UNREACHED).then(|| (t as f64 / 60.0 * 10.0).round() / 10.0)
+    };
+    DepartureShare {
+        window,
+        draws,
+        seed,
+        samples: n,
+        within_minutes: budget_min,
+        share: if n == 0 {
+            0.0
+        } else {
+            within as f64 / n as f64
+        },
+        p5_minutes: at(5),
+        p50_minutes: at(50),
+        p95_minutes: at(95),
+    }
 }
 
 /// How far a target search looks beyond the promised time, so a failure still says by how much.
@@ -94,6 +206,7 @@ pub fn evaluate(city: &City, target: &Target, si: usize) -> Result<TargetResult,
         assumptions: Vec::new(),
         note: target.why.clone().unwrap_or_default(),
         national: None,
+        share_of_departures: None,
     };
     if !target.evaluable {
         return Ok(result);
@@ -179,6 +292,33 @@ pub fn evaluate(city: &City, target: &Target, si: usize) -> Result<TargetResult,
         Verdict::Fail
     };
     result.assumptions = assumptions_of(city, &result.legs);
+    if let (Some(max), Some(depart)) = (target.max_minutes, super::default_departure(&city.transit))
+    {
+        let access_s: Vec<(u32, i32)> =
+            access.iter().map(|&(s, t)| (s, t.round() as i32)).collect();
+        let to: Vec<u32> = target
+            .to_stops
+            .iter()
+            .filter_map(|id| city.transit.stop_by_id(id))
+            .collect();
+        let (draws, seed) = (super::DRAWS, super::DRAW_SEED);
+        let window = SampleWindow {
+            depart: depart.clone(),
+            minutes: SHARE_WINDOW_MIN,
+            draws,
+            seed,
+        };
+        if let Ok(samples) = departure_samples(city, si, &access_s, &to, &window) {
+            let drawn = (samples.len() as u32 / SHARE_WINDOW_MIN).max(1);
+            result.share_of_departures = Some(share_within(
+                &samples,
+                max,
+                format!("{depart} + {SHARE_WINDOW_MIN} min"),
+                drawn,
+                seed,
+            ));
+        }
+    }
     result.note = format!(
         "door-to-platform from {} to {} ({}); expected wait is half the headway, transfers add {} min",
         origin.name,

@@ -31,15 +31,15 @@ pub const HIDDEN: usize = usize::MAX;
 /// Track length ÷ straight line assumed by `adjust-speed` with a speed.
 pub const ADJUST_TRACK_FACTOR: f64 = 1.15;
 
-/// A copy of the network (without the feeds' timetables, which describe `existing` only) with
-/// one more scenario, the last, holding what `base` holds, named `id`.
+/// A copy of the network (with the feeds, whose trips still run where the scenario leaves the
+/// base as it is) with one more scenario, the last, holding what `base` holds, named `id`.
 pub fn with_scenario(
     net: &TransitNetwork,
     base: usize,
     id: &str,
     modifications: &[Modification],
 ) -> TransitNetwork {
-    let mut out = net.clone_without_feeds();
+    let mut out = net.clone();
     let k = out.scenarios.len();
     if base != 0 {
         // The base's stops become visible everywhere (in other scenarios no line serves them);

@@ -456,6 +456,41 @@ pub fn draw_phases(net: &TransitNetwork, seed: u64, draw: u32) -> HashMap<(usize
     phases
 }
 
+/// Phases of draw `draw` of the patterns scenario `scenario` runs as frequency-based service
+/// (see [`crate::network::timetable`]): the same generator as [`draw_phases`], keyed by
+/// pattern index in a range no feed index reaches.
+pub fn draw_pattern_phases(
+    net: &TransitNetwork,
+    scenario: usize,
+    seed: u64,
+    draw: u32,
+) -> HashMap<usize, u32> {
+    let mut phases = HashMap::new();
+    if scenario == 0 {
+        return phases;
+    }
+    for (pi, p) in net.patterns.iter().enumerate() {
+        if p.scenario == Some(scenario) && p.headway_s > 0.0 {
+            let headway = (p.headway_s.round() as u64).max(1);
+            let key = seed
+                ^ (draw as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ (0xFFFFu64 << 48)
+                ^ pi as u64;
+            phases.insert(pi, (splitmix64(key) % headway) as u32);
+        }
+    }
+    phases
+}
+
+/// Whether scenario `scenario` runs any pattern of its own as frequency-based service.
+pub fn has_scenario_patterns(net: &TransitNetwork, scenario: usize) -> bool {
+    scenario != 0
+        && net
+            .patterns
+            .iter()
+            .any(|p| p.scenario == Some(scenario) && p.headway_s > 0.0)
+}
+
 /// SplitMix64 (Steele, Lea and Flood 2014): a well-mixed 64-bit hash of `x`.
 fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -510,13 +545,14 @@ pub fn window_travel_times(
     params: &RaptorParams,
 ) -> Result<WindowTimes, TimetableError> {
     let minutes = query.minutes.max(1);
-    let inexact = has_inexact_frequencies(net);
+    let inexact = has_inexact_frequencies(net) || has_scenario_patterns(net, tt_params.scenario);
     let draws = if inexact { query.draws.max(1) } else { 1 };
     let mut samples: Vec<Vec<i32>> = Vec::with_capacity((minutes * draws) as usize);
     for draw in 0..draws {
         if inexact {
             let p = TimetableParams {
                 phases: draw_phases(net, query.seed, draw),
+                pattern_phases: draw_pattern_phases(net, tt_params.scenario, query.seed, draw),
                 ..tt_params.clone()
             };
             let drawn = Timetable::build(net, tt.date, &p)?;
