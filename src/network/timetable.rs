@@ -106,6 +106,51 @@ pub struct Timetable {
     footpaths: Vec<(u32, i32)>,
 }
 
+/// The default-parameter timetables of the last few service days asked for, shared between
+/// requests: compiling a day costs far more than a search on it, and most queries fall on one
+/// or two days.
+#[derive(Debug, Default)]
+pub struct TimetableCache {
+    /// Most recently used first, at most [`TimetableCache::DAYS`].
+    days: std::sync::Mutex<Vec<std::sync::Arc<Timetable>>>,
+}
+
+impl TimetableCache {
+    /// Days kept.
+    pub const DAYS: usize = 4;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<std::sync::Arc<Timetable>>> {
+        // A panic elsewhere while holding the lock leaves the list itself intact.
+        self.days.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The timetable of `date` compiled from `net` with [`TimetableParams::default`], from the
+    /// cache when compiled before. The cache must only ever be used with the one network.
+    pub fn day(
+        &self,
+        net: &TransitNetwork,
+        date: GtfsDate,
+    ) -> Result<std::sync::Arc<Timetable>, TimetableError> {
+        {
+            let mut days = self.lock();
+            if let Some(i) = days.iter().position(|t| t.date == date) {
+                let tt = days.remove(i);
+                days.insert(0, tt.clone());
+                return Ok(tt);
+            }
+        }
+        // Compiled without the lock held: another request may compile the same day meanwhile,
+        // which costs time but not correctness.
+        let tt = std::sync::Arc::new(Timetable::build(net, date, &TimetableParams::default())?);
+        let mut days = self.lock();
+        if !days.iter().any(|t| t.date == date) {
+            days.insert(0, tt.clone());
+            days.truncate(Self::DAYS);
+        }
+        Ok(tt)
+    }
+}
+
 /// A trip before grouping into patterns.
 struct RawTrip {
     stops: Vec<u32>,

@@ -550,7 +550,7 @@ pub struct TimedInfo {
 /// The day's timetable and the access of the departure legs are shown for.
 #[derive(Debug)]
 struct LegsSource {
-    tt: crate::network::timetable::Timetable,
+    tt: std::sync::Arc<crate::network::timetable::Timetable>,
     at: Vec<(u32, i32)>,
 }
 
@@ -664,14 +664,14 @@ fn timetable_search(
     text: &str,
     access: &[(u32, i32)],
 ) -> Result<(TimedInfo, Vec<Vec<i32>>), ReachError> {
-    use crate::network::timetable::{parse_departure, Timetable, TimetableParams};
+    use crate::network::timetable::{parse_departure, TimetableParams};
     let bad = |e: crate::network::timetable::TimetableError| ReachError::InvalidParameter {
         parameter: "depart",
         message: e.to_string(),
     };
     let (date, depart_s) = parse_departure(text).map_err(bad)?;
     let tt_params = TimetableParams::default();
-    let tt = Timetable::build(&city.transit, date, &tt_params).map_err(bad)?;
+    let tt = city.timetables.day(&city.transit, date).map_err(bad)?;
     let params = raptor::RaptorParams::default();
     let query = raptor::WindowQuery {
         depart: depart_s,
