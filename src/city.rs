@@ -6,6 +6,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::dataset::{CityProfile, DataSource, DataSourceError, ProfileError};
 use crate::gazetteer::Gazetteer;
 use crate::network::streets::{CrowFly, StreetModel};
+use crate::network::timetable::TimetableCache;
 use crate::network::transit::{TransitError, TransitNetwork};
 use crate::routing::transit::frequency::{TransitGraph, TransitParams};
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub struct City {
     /// [`AREA_MARGIN_DEG`]), the street graph (plus [`STREETS_MARGIN_DEG`]) and the box of
     /// `city.toml`.
     pub area: [f64; 4],
+    /// Compiled service days of `transit`'s timetables.
+    pub timetables: TimetableCache,
 }
 
 impl std::fmt::Debug for City {
@@ -116,6 +119,7 @@ impl City {
             streets: Arc::from(streets),
             targets,
             area: [0.0; 4],
+            timetables: TimetableCache::default(),
         };
         city.area = city.compute_area();
         city
@@ -157,6 +161,7 @@ impl City {
             streets: self.streets.clone(),
             targets: self.targets.clone(),
             area: self.area,
+            timetables: TimetableCache::default(),
         }
     }
 

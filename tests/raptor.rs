@@ -8,7 +8,7 @@
 use cityreach::dataset::DataSource;
 use cityreach::network::gtfs::{self, Feed};
 use cityreach::network::timetable::{
-    add_days, weekday, Timetable, TimetableError, TimetableParams, UNREACHED,
+    add_days, weekday, Timetable, TimetableCache, TimetableError, TimetableParams, UNREACHED,
 };
 use cityreach::network::transit::TransitNetwork;
 use cityreach::reach::raptor::{
@@ -857,4 +857,42 @@ fn the_oracle_agrees_on_zhengzhou_frequency_based_metro_and_draws_are_reproducib
         spread > 10,
         "drawn phases give a spread of travel times ({spread} stops)"
     );
+}
+
+#[test]
+fn compiled_days_are_shared_and_the_cache_keeps_the_last_few() {
+    let net = cityreach::scenario::load_network(&DataSource::Embedded).unwrap();
+    let cache = TimetableCache::default();
+    let day = 20260512;
+    let first = cache.day(&net, 0, day).unwrap();
+    assert!(std::sync::Arc::ptr_eq(
+        &first,
+        &cache.day(&net, 0, day).unwrap()
+    ));
+    // Another scenario on the same day is a timetable of its own (plan-2025 adds lines).
+    let plan = cache.day(&net, 1, day).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &plan));
+    assert!(plan.pattern_count() > first.pattern_count());
+    // What the cache hands out is the day's timetable: the same arrivals as a fresh compile.
+    let fresh = Timetable::build(&net, day, &TimetableParams::default()).unwrap();
+    let served = (0..fresh.stop_count() as u32)
+        .find(|&s| !fresh.patterns_at(s as usize).is_empty())
+        .unwrap();
+    let access = [(served, hm(8, 0))];
+    let params = RaptorParams::default();
+    let arrivals = earliest_arrival(&first, &access, &params);
+    assert!(arrivals.iter().filter(|&&t| t != UNREACHED).count() > 1);
+    assert_eq!(arrivals, earliest_arrival(&fresh, &access, &params));
+    // As many other days push it out; a day outside the calendar is an error, not cached.
+    for d in 1..=TimetableCache::DAYS as u32 {
+        cache.day(&net, 0, day + d).unwrap();
+    }
+    assert!(!std::sync::Arc::ptr_eq(
+        &first,
+        &cache.day(&net, 0, day).unwrap()
+    ));
+    assert!(matches!(
+        cache.day(&net, 0, 20300101),
+        Err(TimetableError::OutsideCalendar { .. })
+    ));
 }

@@ -29,6 +29,11 @@ fn feature(id: &str, lon: f64, lat: f64) -> String {
 
 /// A data folder with the feed and one feature at D.
 fn data(tag: &str) -> Scratch {
+    data_with(tag, &[feature("com-delta", 0.04, 0.0)])
+}
+
+/// A data folder with the feed and these features.
+fn data_with(tag: &str, features: &[String]) -> Scratch {
     let dir =
         std::env::temp_dir().join(format!("cityreach-timetable-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -63,7 +68,7 @@ fn data(tag: &str) -> Scratch {
         dir.join("features.geojson"),
         format!(
             r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            feature("com-delta", 0.04, 0.0)
+            features.join(",")
         ),
     )
     .unwrap();
@@ -146,6 +151,49 @@ fn one_departure_waits_for_the_actual_next_trip() {
     // An explicit departure carries no such note.
     let v = reach(&dir, &["--depart", "2019-04-16T08:00"]);
     assert!(v["metadata"]["transit"]["depart_note"].is_null(), "{v}");
+}
+
+#[test]
+fn every_reached_feature_shows_the_journey_of_its_own_stop() {
+    // Features at the origin (walked to), at B (T1 alights at 08:02:30), at D (08:10) and
+    // 550 m short of D (D's ride, then the walk back): each shows the rides to the stop its
+    // time starts from, and two features sharing a stop share its journey.
+    let dir = data_with(
+        "legs",
+        &[
+            feature("com-alpha", 0.0, 0.0),
+            feature("com-bravo", 0.01, 0.0),
+            feature("com-delta", 0.04, 0.0),
+            feature("com-near-delta", 0.035, 0.0),
+        ],
+    );
+    let v = reach(&dir, &["--depart", "2019-05-13T08:00"]);
+    let reached = v["reached"].as_array().unwrap();
+    let by_id = |id: &str| {
+        reached
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("{id} reached: {v}"))
+    };
+    assert_ne!(by_id("com-alpha")["legs"][0]["type"], "timetable");
+    let ride_to_d = serde_json::json!(["08:00 board One (1) at Alpha → 08:10 alight at Delta"]);
+    for (id, stop, journey) in [
+        (
+            "com-bravo",
+            "Bravo",
+            serde_json::json!(["08:00 board One (1) at Alpha → 08:02 alight at Bravo"]),
+        ),
+        ("com-delta", "Delta", ride_to_d.clone()),
+        ("com-near-delta", "Delta", ride_to_d),
+    ] {
+        let legs = &by_id(id)["legs"];
+        assert_eq!(legs[0]["type"], "timetable", "{id}: {legs}");
+        assert_eq!(legs[0]["to"], stop, "{id}: {legs}");
+        assert_eq!(legs[0]["leaving"], "08:00", "{id}: {legs}");
+        assert_eq!(legs[0]["journey"], journey, "{id}: {legs}");
+    }
+    assert_eq!(by_id("com-bravo")["minutes"], 2.5);
+    assert_eq!(by_id("com-delta")["minutes"], 10.0);
 }
 
 #[test]

@@ -128,6 +128,60 @@ pub struct Timetable {
     footpaths: Vec<(u32, i32)>,
 }
 
+/// The default-parameter timetables of the last few (scenario, service day) pairs asked for,
+/// shared between requests: compiling a day costs far more than a search on it, and most
+/// queries fall on one or two days.
+#[derive(Debug, Default)]
+pub struct TimetableCache {
+    /// Scenario index and timetable, most recently used first, at most
+    /// [`TimetableCache::DAYS`].
+    days: std::sync::Mutex<Vec<(usize, std::sync::Arc<Timetable>)>>,
+}
+
+impl TimetableCache {
+    /// Days kept.
+    pub const DAYS: usize = 4;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(usize, std::sync::Arc<Timetable>)>> {
+        // A panic elsewhere while holding the lock leaves the list itself intact.
+        self.days.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The timetable of `date` on `scenario` compiled from `net` with the default parameters,
+    /// from the cache when compiled before. The cache must only ever be used with the one
+    /// network.
+    pub fn day(
+        &self,
+        net: &TransitNetwork,
+        scenario: usize,
+        date: GtfsDate,
+    ) -> Result<std::sync::Arc<Timetable>, TimetableError> {
+        let hit = |d: &(usize, std::sync::Arc<Timetable>)| d.0 == scenario && d.1.date == date;
+        {
+            let mut days = self.lock();
+            if let Some(i) = days.iter().position(hit) {
+                let entry = days.remove(i);
+                let tt = entry.1.clone();
+                days.insert(0, entry);
+                return Ok(tt);
+            }
+        }
+        // Compiled without the lock held: another request may compile the same day meanwhile,
+        // which costs time but not correctness.
+        let params = TimetableParams {
+            scenario,
+            ..TimetableParams::default()
+        };
+        let tt = std::sync::Arc::new(Timetable::build(net, date, &params)?);
+        let mut days = self.lock();
+        if !days.iter().any(hit) {
+            days.insert(0, (scenario, tt.clone()));
+            days.truncate(Self::DAYS);
+        }
+        Ok(tt)
+    }
+}
+
 /// A trip before grouping into patterns.
 struct RawTrip {
     stops: Vec<u32>,

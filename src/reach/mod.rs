@@ -18,6 +18,7 @@ use crate::city::City;
 use crate::network::streets::{Seed, StreetError, StreetMode};
 use search::Labels;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -519,7 +520,7 @@ pub struct TravelField<'a> {
 }
 
 /// How a timetable query was answered, for its metadata.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TimedInfo {
     pub depart: String,
     pub date: crate::network::gtfs::GtfsDate,
@@ -533,8 +534,82 @@ pub struct TimedInfo {
     pub legs_depart: String,
     /// Travel seconds per stop at the selected percentile (`UNREACHED` where none).
     stop_secs: Vec<i32>,
-    /// Per stop: its journey's rides and walks with clock times, leaving at `legs_depart`.
-    journeys: Vec<Vec<String>>,
+    /// What the journeys leaving at `legs_depart` are reconstructed from, for the few stops
+    /// whose legs an answer shows (see [`TimedInfo::journeys`]).
+    legs_source: std::sync::Arc<LegsSource>,
+}
+
+/// The day's timetable and the access of the departure legs are shown for.
+#[derive(Debug)]
+struct LegsSource {
+    tt: std::sync::Arc<crate::network::timetable::Timetable>,
+    at: Vec<(u32, i32)>,
+}
+
+impl TimedInfo {
+    /// Each of `stops`' journey (rides and walks with clock times, leaving at `legs_depart`),
+    /// empty where the stop is not reached. One search at that departure, then a
+    /// reconstruction per stop asked for only: most stops are no reached feature's seed.
+    fn journeys(&self, city: &City, stops: &[u32]) -> HashMap<u32, Vec<String>> {
+        let src = &*self.legs_source;
+        let tt = &src.tt;
+        let params = raptor::RaptorParams {
+            max_rides: self.max_rides,
+        };
+        let mut one = raptor::Raptor::new(tt, &params);
+        let mut arrivals = Vec::new();
+        one.run(&src.at, &mut arrivals);
+        let stop_name = |s: u32| city.transit.stops[s as usize].name.clone();
+        let mut out = HashMap::with_capacity(stops.len());
+        for &s in stops {
+            if out.contains_key(&s) {
+                continue;
+            }
+            let reached = self
+                .stop_secs
+                .get(s as usize)
+                .is_some_and(|&t| t != crate::network::timetable::UNREACHED);
+            let legs = if reached {
+                one.journey(&src.at, s).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let text = legs
+                .iter()
+                .map(|leg| match *leg {
+                    raptor::JourneyLeg::Ride {
+                        trip,
+                        from,
+                        to,
+                        depart_s,
+                        arrive_s,
+                        ..
+                    } => format!(
+                        "{} board {} at {} → {} alight at {}",
+                        clock(depart_s),
+                        city.transit.routes[tt.trip_route(trip)].display_name(),
+                        stop_name(from),
+                        clock(arrive_s),
+                        stop_name(to)
+                    ),
+                    raptor::JourneyLeg::Walk {
+                        from,
+                        to,
+                        depart_s,
+                        arrive_s,
+                    } => format!(
+                        "{} walk from {} → {} at {}",
+                        clock(depart_s),
+                        stop_name(from),
+                        clock(arrive_s),
+                        stop_name(to)
+                    ),
+                })
+                .collect();
+            out.insert(s, text);
+        }
+        out
+    }
 }
 
 /// Whether any feed runs trips of its own timetable (not only frequency-based ones): such
@@ -582,7 +657,7 @@ fn timetable_search(
     text: &str,
     access: &[(u32, i32)],
 ) -> Result<(TimedInfo, Vec<Vec<i32>>), ReachError> {
-    use crate::network::timetable::{parse_departure, Timetable, TimetableParams};
+    use crate::network::timetable::{parse_departure, TimetableParams};
     let bad = |e: crate::network::timetable::TimetableError| ReachError::InvalidParameter {
         parameter: "depart",
         message: e.to_string(),
@@ -592,7 +667,10 @@ fn timetable_search(
         scenario,
         ..TimetableParams::default()
     };
-    let tt = Timetable::build(&city.transit, date, &tt_params).map_err(bad)?;
+    let tt = city
+        .timetables
+        .day(&city.transit, scenario, date)
+        .map_err(bad)?;
     let params = raptor::RaptorParams::default();
     let query = raptor::WindowQuery {
         depart: depart_s,
@@ -615,54 +693,9 @@ fn timetable_search(
         .iter()
         .map(|&(s, w)| (s, legs_depart_s + w))
         .collect();
-    let mut one = raptor::Raptor::new(&tt, &params);
-    let mut arrivals = Vec::new();
-    one.run(&at, &mut arrivals);
-    let stop_name = |s: u32| city.transit.stops[s as usize].name.clone();
-    let journeys = w.seconds[sel]
-        .iter()
-        .enumerate()
-        .map(|(s, &t)| {
-            if t == crate::network::timetable::UNREACHED {
-                return Vec::new();
-            }
-            let legs = one.journey(&at, s as u32).unwrap_or_default();
-            legs.iter()
-                .map(|leg| match *leg {
-                    raptor::JourneyLeg::Ride {
-                        trip,
-                        from,
-                        to,
-                        depart_s,
-                        arrive_s,
-                        ..
-                    } => format!(
-                        "{} board {} at {} → {} alight at {}",
-                        clock(depart_s),
-                        city.transit.routes[tt.trip_route(trip)].display_name(),
-                        stop_name(from),
-                        clock(arrive_s),
-                        stop_name(to)
-                    ),
-                    raptor::JourneyLeg::Walk {
-                        from,
-                        to,
-                        depart_s,
-                        arrive_s,
-                    } => format!(
-                        "{} walk from {} → {} at {}",
-                        clock(depart_s),
-                        stop_name(from),
-                        clock(arrive_s),
-                        stop_name(to)
-                    ),
-                })
-                .collect()
-        })
-        .collect();
     let info = TimedInfo {
         legs_depart: clock(legs_depart_s),
-        journeys,
+        legs_source: std::sync::Arc::new(LegsSource { tt, at }),
         depart: text.to_string(),
         date,
         window_min: timing.window_min,
@@ -822,10 +855,25 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
     let graph = &city.graphs[tf.scenario];
     let mut reached = Vec::new();
     let mut feature_pins = Vec::new();
-    for (fi, f) in city.catalog.features().iter().enumerate() {
-        let Some(t) = tf.field.time_at(f.anchor) else {
-            continue;
-        };
+    let found: Vec<_> = city
+        .catalog
+        .features()
+        .iter()
+        .enumerate()
+        .filter_map(|(fi, f)| tf.field.time_at(f.anchor).map(|t| (fi, f, t)))
+        .collect();
+    // Journeys on the timetable only for the stops a reached feature's legs start from.
+    let journeys = match &tf.timed {
+        Some(info) if tf.labels.is_none() => {
+            let stops: Vec<u32> = found
+                .iter()
+                .filter_map(|(_, _, t)| tf.seed_stop.get(t.seed).copied().flatten())
+                .collect();
+            info.journeys(city, &stops)
+        }
+        _ => HashMap::new(),
+    };
+    for (fi, f, t) in found {
         feature_pins.push(contour::Pin {
             lonlat: f.anchor,
             secs: t.secs,
@@ -854,7 +902,7 @@ pub fn reach(city: &City, req: &ReachRequest) -> Result<ReachResult, ReachError>
                     (
                         t.percentile,
                         t.stop_secs[stop as usize],
-                        t.journeys[stop as usize].clone(),
+                        journeys.get(&stop).cloned().unwrap_or_default(),
                         t.legs_depart.clone(),
                     )
                 });

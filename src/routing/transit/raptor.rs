@@ -252,12 +252,18 @@ impl Raptor<'_> {
     pub fn journey(&self, access: &[(u32, i32)], stop: u32) -> Option<Vec<JourneyLeg>> {
         let s = stop as usize;
         let last = self.rounds;
-        let by_access = access
-            .iter()
-            .filter(|a| a.0 == stop)
-            .map(|a| a.1)
-            .min()
-            .unwrap_or(UNREACHED);
+        // Round 0 of `ready` holds the earliest access time at each stop after one run.
+        let by_access = self.ready[0][s];
+        debug_assert_eq!(
+            by_access,
+            access
+                .iter()
+                .filter(|a| a.0 == stop)
+                .map(|a| a.1)
+                .min()
+                .unwrap_or(UNREACHED),
+            "labels of a run from other access times"
+        );
         let best = by_access.min(self.ride[last][s]).min(self.walk[last][s]);
         if best == UNREACHED {
             return None;
@@ -268,11 +274,11 @@ impl Raptor<'_> {
         }
         if self.ride[last][s] == best {
             let k = self.first_round(&self.ride, s, best);
-            self.ride_back(k, s, best, access, &mut legs)?;
+            self.ride_back(k, s, best, &mut legs)?;
         } else {
             let k = self.first_round(&self.walk, s, best);
             let (v, w) = self.walked_from(k, s, best)?;
-            self.ride_back(k, v, best - w, access, &mut legs)?;
+            self.ride_back(k, v, best - w, &mut legs)?;
             legs.push(JourneyLeg::Walk {
                 from: v as u32,
                 to: stop,
@@ -305,14 +311,7 @@ impl Raptor<'_> {
     }
 
     /// Appends the legs of the round-k ride arriving at `s` at `t`, and of what came before it.
-    fn ride_back(
-        &self,
-        k: usize,
-        s: usize,
-        t: i32,
-        access: &[(u32, i32)],
-        legs: &mut Vec<JourneyLeg>,
-    ) -> Option<()> {
+    fn ride_back(&self, k: usize, s: usize, t: i32, legs: &mut Vec<JourneyLeg>) -> Option<()> {
         let tt = self.tt;
         for &(p, i) in tt.patterns_at(s) {
             let (p, i) = (p as usize, i as usize);
@@ -328,7 +327,7 @@ impl Raptor<'_> {
                     if ready == UNREACHED || ready > times[j][1] {
                         continue;
                     }
-                    self.ready_back(k - 1, b, ready, access, legs)?;
+                    self.ready_back(k - 1, b, ready, legs)?;
                     legs.push(JourneyLeg::Ride {
                         trip,
                         board_pos: j as u32,
@@ -346,29 +345,19 @@ impl Raptor<'_> {
     }
 
     /// Appends the legs that made a traveller ready to board at `u` at `t` within k rides.
-    fn ready_back(
-        &self,
-        k: usize,
-        u: usize,
-        t: i32,
-        access: &[(u32, i32)],
-        legs: &mut Vec<JourneyLeg>,
-    ) -> Option<()> {
+    fn ready_back(&self, k: usize, u: usize, t: i32, legs: &mut Vec<JourneyLeg>) -> Option<()> {
         let j = self.first_round(&self.ready, u, t);
         if j == 0 {
-            return access
-                .iter()
-                .any(|&(s, a)| s as usize == u && a == t)
-                .then_some(());
+            return (self.ready[0][u] == t).then_some(());
         }
         debug_assert!(j <= k);
         let ride = self.ride[j][u];
         if ride != UNREACHED && ride + self.tt.min_change_s(u) == t {
-            return self.ride_back(self.first_round(&self.ride, u, ride), u, ride, access, legs);
+            return self.ride_back(self.first_round(&self.ride, u, ride), u, ride, legs);
         }
         let (v, _) = self.walked_from(j, u, t)?;
         let r = self.ride[j][v];
-        self.ride_back(self.first_round(&self.ride, v, r), v, r, access, legs)?;
+        self.ride_back(self.first_round(&self.ride, v, r), v, r, legs)?;
         legs.push(JourneyLeg::Walk {
             from: v as u32,
             to: u as u32,
