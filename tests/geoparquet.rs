@@ -108,3 +108,75 @@ print(json.dumps({"schema": [f"{f.name}:{f.type}" for f in t.schema], "geo": geo
         );
     }
 }
+
+/// A matrix as GeoParquet: a row per origin, a column per destination, each value the
+/// matrix's own minutes to the bit, nulls where the budget ends.
+#[test]
+fn a_matrix_reads_back_as_one_row_per_origin() {
+    let Some(py) = pyarrow_python() else {
+        println!("skipped: no python3 with pyarrow (pip install pyarrow)");
+        return;
+    };
+    use cityreach::access::{matrix, OriginPoint};
+    let city = cityreach::City::load(cityreach::DataSource::Embedded).unwrap();
+    let pts: Vec<OriginPoint> = [
+        [113.62, 34.75],
+        [113.66, 34.76],
+        [113.70, 34.78],
+        [113.9, 34.9],
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, &p)| OriginPoint {
+        id: format!("p{i}"),
+        lonlat: p,
+        cell: None,
+    })
+    .collect();
+    let m = matrix::compute(
+        &city,
+        pts.clone(),
+        pts.clone(),
+        cityreach::reach::Mode::Walk,
+        "existing",
+        20.0,
+    )
+    .unwrap();
+    assert!(m.minutes.iter().any(Option::is_none) && m.minutes.iter().any(Option::is_some));
+    let path =
+        std::env::temp_dir().join(format!("cityreach-matrix-{}.parquet", std::process::id()));
+    std::fs::write(&path, m.to_geoparquet()).unwrap();
+    let script = r#"
+import json, struct, sys
+import pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+bits = lambda x: None if x is None else struct.unpack("<Q", struct.pack("<d", x))[0]
+print(json.dumps({"names": t.column_names,
+  "ids": t.column("id").to_pylist(),
+  "cols": {n: [bits(x) for x in t.column(n).to_pylist()] for n in t.column_names if n.startswith("to_")}}))
+"#;
+    let out = Command::new(&py)
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["names"],
+        serde_json::json!(["id", "lon", "lat", "to_p0", "to_p1", "to_p2", "to_p3", "geometry"])
+    );
+    assert_eq!(v["ids"], serde_json::json!(["p0", "p1", "p2", "p3"]));
+    for j in 0..4 {
+        for i in 0..4 {
+            let want = m
+                .get(i, j)
+                .map_or(serde_json::Value::Null, |x| serde_json::json!(x.to_bits()));
+            assert_eq!(v["cols"][format!("to_p{j}")][i], want, "{i} → {j}");
+        }
+    }
+}

@@ -234,6 +234,28 @@ impl Matrix {
         w.flush()
     }
 
+    /// GeoParquet: one row per origin (id, lon, lat, its point), one column of minutes per
+    /// destination, named `to_` and the destination's id (null beyond the budget).
+    pub fn to_geoparquet(&self) -> Vec<u8> {
+        let n_d = self.destinations.len();
+        super::parquet::PointTable {
+            ids: self.origins.iter().map(|o| o.id.as_str()).collect(),
+            lonlat: self.origins.iter().map(|o| o.lonlat).collect(),
+            measures: self
+                .destinations
+                .iter()
+                .enumerate()
+                .map(|(j, d)| {
+                    let col = (0..self.origins.len())
+                        .map(|i| self.minutes[i * n_d + j])
+                        .collect();
+                    (format!("to_{}", d.id), col)
+                })
+                .collect(),
+        }
+        .to_bytes()
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         let rows: Vec<Vec<Option<f64>>> = (0..self.origins.len())
             .map(|i| {

@@ -474,7 +474,8 @@ pub struct MatrixArgs {
     /// The percentile of travel time over the window each entry gives (default 50).
     #[arg(long)]
     percentile: Option<String>,
-    /// csv (origin,destination,minutes) or json.
+    /// csv (origin,destination,minutes), json, or parquet (GeoParquet: a row per origin, a
+    /// column of minutes per destination).
     #[arg(long, default_value = "csv")]
     format: String,
     #[command(flatten)]
@@ -483,9 +484,9 @@ pub struct MatrixArgs {
 
 pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
     let mode: Mode = args.mode.parse().map_err(input)?;
-    if !matches!(args.format.as_str(), "csv" | "json") {
+    if !matches!(args.format.as_str(), "csv" | "json" | "parquet") {
         return Err(input(format!(
-            "--format {}: expected csv or json",
+            "--format {}: expected csv, json or parquet",
             args.format
         )));
     }
@@ -525,6 +526,8 @@ pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
     let mut so = std::io::stdout().lock();
     let r = if args.format == "json" {
         writeln!(so, "{}", m.to_json())
+    } else if args.format == "parquet" {
+        so.write_all(&m.to_geoparquet())
     } else {
         m.write_csv(&mut so)
     };
