@@ -365,8 +365,8 @@ struct MatrixQuery {
     scenario: String,
     #[serde(default = "two_hours")]
     max_minutes: f64,
-    /// json (default) or csv.
-    #[serde(default)]
+    /// json (default), csv or parquet (GeoParquet: a row per origin); also named `format`.
+    #[serde(default, alias = "format")]
     f: Option<String>,
     /// Departure, window and percentile on the feeds' timetable, as in `/reach`.
     #[serde(default)]
@@ -429,13 +429,14 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
     let q: MatrixQuery =
         serde_json::from_value(body).map_err(|e| ApiError::param("body", e.to_string()))?;
     let mode: crate::reach::Mode = q.mode.parse()?;
-    let csv = match q.f.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
+    let (csv, parquet) = match q.f.as_deref() {
+        None | Some("json") => (false, false),
+        Some("csv") => (true, false),
+        Some("parquet") => (false, true),
         Some(other) => {
             return Err(ApiError::param(
                 "f",
-                format!("'{other}' is not json or csv"),
+                format!("'{other}' is not json, csv or parquet"),
             ))
         }
     };
@@ -477,6 +478,14 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
     })
     .await
     .map_err(|_| ApiError::Internal("the matrix computation failed".into()))??;
+    if parquet {
+        let mut res = m.to_geoparquet().into_response();
+        res.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.apache.parquet"),
+        );
+        return Ok(res);
+    }
     if csv {
         let mut out = Vec::new();
         m.write_csv(&mut out)
