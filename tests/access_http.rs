@@ -333,6 +333,23 @@ fn a_point_job_has_no_grid_and_says_so() {
         !links.contains("f=grid") && !links.contains("f=tiff"),
         "{links}"
     );
+    assert!(links.contains("f=parquet"), "{links}");
+    let (code, head, body) = call(
+        &srv.addr,
+        "GET",
+        &format!("/access/{id}/result?f=parquet"),
+        None,
+    );
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(
+        head.contains("content-type: application/vnd.apache.parquet"),
+        "{head}"
+    );
+    assert!(body.starts_with(b"PAR1") && body.ends_with(b"PAR1"));
+    // The one origin and the `geo` metadata are in the file.
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("\"encoding\":\"WKB\""), "{text}");
+    assert!(text.contains("existing_cum30"), "{text}");
     let (code, _, body) = call(
         &srv.addr,
         "GET",

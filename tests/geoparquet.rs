@@ -180,3 +180,65 @@ print(json.dumps({"names": t.column_names,
         }
     }
 }
+
+/// `access --out FILE.parquet` on a point set: the same origins and values as the CSV of the
+/// same run (which rounds to 0.01), with the `geo` metadata.
+#[test]
+fn access_points_as_geoparquet_match_the_csv() {
+    let Some(py) = pyarrow_python() else {
+        println!("skipped: no python3 with pyarrow (pip install pyarrow)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("cityreach-access-pq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pts = dir.join("points.csv");
+    std::fs::write(
+        &pts,
+        "id,lon,lat\na,113.6598,34.7536\nb,113.70,34.78\nc,113.62,34.75\n",
+    )
+    .unwrap();
+    let run = |out: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_cityreach"))
+            .args(["access", "--origins", pts.to_str().unwrap()])
+            .args(["--opportunities", "commercial", "--cutoff", "15"])
+            .args(["--cutoff", "30", "--nearest", "1", "--out"])
+            .arg(dir.join(out))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run("a.csv");
+    run("a.parquet");
+    let script = r#"
+import json, sys
+import pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+geo = json.loads(pq.read_metadata(sys.argv[1]).metadata[b"geo"])
+print(json.dumps({"geo": geo, "rows": t.drop(["geometry"]).to_pylist()}))
+"#;
+    let out = Command::new(&py)
+        .args(["-c", script, dir.join("a.parquet").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["geo"]["columns"]["geometry"]["encoding"], "WKB");
+    let csv = std::fs::read_to_string(dir.join("a.csv")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for (r, line) in rows.iter().zip(lines) {
+        let want: Vec<&str> = line.split(',').collect();
+        assert_eq!(r["id"], want[0]);
+        for (k, w) in head.iter().zip(&want).skip(3) {
+            let got = r[*k].as_f64().map(|x| (x * 100.0).round() / 100.0);
+            assert_eq!(got, w.parse::<f64>().ok(), "{k} of {}", want[0]);
+        }
+    }
+}

@@ -100,10 +100,10 @@ pub struct MergeArgs {
 pub fn run_merge(args: MergeArgs) -> Result<(), CliError> {
     let format = match &args.format {
         Some(f) => Format::parse(f)
-            .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
+            .ok_or_else(|| input(format!("--format {f}: expected tiff, csv, geojson or parquet")))?,
         None => Format::from_path(&args.out).ok_or_else(|| {
             input(format!(
-                "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
+                "--out {}: name the format with a .tif, .csv, .geojson or .parquet extension or --format",
                 args.out.display()
             ))
         })?,
@@ -192,11 +192,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
         _ if shard.is_some() => None,
         (Some(f), _) => Some(
             Format::parse(f)
-                .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
+                .ok_or_else(|| input(format!("--format {f}: expected tiff, csv, geojson or parquet")))?,
         ),
         (None, Some(p)) => Some(Format::from_path(p).ok_or_else(|| {
             input(format!(
-                "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
+                "--out {}: name the format with a .tif, .csv, .geojson or .parquet extension or --format",
                 p.display()
             ))
         })?),

@@ -93,7 +93,11 @@ impl Job {
                 if let (Some(out), Some(sum)) = (v.as_object_mut(), summary.as_object()) {
                     out.extend(sum.clone());
                 }
-                let mut formats = vec![("csv", "text/csv"), ("geojson", "application/geo+json")];
+                let mut formats = vec![
+                    ("csv", "text/csv"),
+                    ("geojson", "application/geo+json"),
+                    ("parquet", "application/vnd.apache.parquet"),
+                ];
                 if self.has_grid {
                     formats.push(("tiff", "image/tiff; application=geotiff"));
                     formats.push(("grid", "application/json"));
@@ -291,7 +295,10 @@ pub async fn result(
         None
     } else {
         Some(Format::parse(f).ok_or_else(|| {
-            ApiError::param("f", format!("'{f}' is not csv, geojson, tiff or grid"))
+            ApiError::param(
+                "f",
+                format!("'{f}' is not csv, geojson, parquet, tiff or grid"),
+            )
         })?)
     };
     let job = find(&st, &id)?;
@@ -314,14 +321,14 @@ pub async fn result(
             .ok_or_else(|| {
                 ApiError::param(
                     "f",
-                    "a grid needs grid origins; this job's origins are points (csv or geojson)",
+                    "a grid needs grid origins; this job's origins are points (csv, geojson or parquet)",
                 )
             });
     };
     if format == Format::GeoTiff && r.grid.is_none() {
         return Err(ApiError::param(
             "f",
-            "a GeoTIFF needs grid origins; this job's origins are points (csv or geojson)",
+            "a GeoTIFF needs grid origins; this job's origins are points (csv, geojson or parquet)",
         ));
     }
     let bytes = tokio::task::spawn_blocking(move || {
@@ -339,6 +346,7 @@ pub async fn result(
         Format::Csv => "csv",
         Format::GeoJson => "geojson",
         Format::GeoTiff => "tif",
+        Format::Parquet => "parquet",
     };
     if let Ok(cd) = HeaderValue::from_str(&format!("attachment; filename=\"access-{id}.{ext}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, cd);
