@@ -289,6 +289,33 @@ fn matrix_over_http_equals_the_library() {
         }
     }
     assert_eq!(v["destinations"][1]["id"], "erqi");
+
+    // The same query as GeoParquet is, byte for byte, the library's matrix written so (with
+    // the ids the answer gave the points).
+    let mut q = q;
+    q["format"] = json!("parquet");
+    let (code, head, body) = call(&srv.addr, "POST", "/matrix", Some(&q));
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/vnd.apache.parquet"),
+        "{head}"
+    );
+    let mut m = m;
+    for i in 0..2 {
+        m.origins[i].id = v["origins"][i]["id"].as_str().unwrap().to_string();
+        m.destinations[i].id = v["destinations"][i]["id"].as_str().unwrap().to_string();
+    }
+    assert_eq!(body, m.to_geoparquet());
+    q["format"] = json!("xml");
+    let (code, _, body) = call(&srv.addr, "POST", "/matrix", Some(&q));
+    assert_eq!(code, 400, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        json_of(&body)["parameter"],
+        "f",
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
 }
 
 #[test]
@@ -306,6 +333,23 @@ fn a_point_job_has_no_grid_and_says_so() {
         !links.contains("f=grid") && !links.contains("f=tiff"),
         "{links}"
     );
+    assert!(links.contains("f=parquet"), "{links}");
+    let (code, head, body) = call(
+        &srv.addr,
+        "GET",
+        &format!("/access/{id}/result?f=parquet"),
+        None,
+    );
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(
+        head.contains("content-type: application/vnd.apache.parquet"),
+        "{head}"
+    );
+    assert!(body.starts_with(b"PAR1") && body.ends_with(b"PAR1"));
+    // The one origin and the `geo` metadata are in the file.
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("\"encoding\":\"WKB\""), "{text}");
+    assert!(text.contains("existing_cum30"), "{text}");
     let (code, _, body) = call(
         &srv.addr,
         "GET",

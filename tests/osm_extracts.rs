@@ -219,3 +219,69 @@ fn andorra_grid_agrees_with_point_queries() {
         assert!(checked > 30, "{mode}: {checked} cells");
     }
 }
+
+/// The many-to-many matrix gives, entry for entry and to the last bit, what one full spread
+/// per origin gives at each destination: on Andorra, every mode, a budget that covers the
+/// country and short ones that cut the search, with points on and beside the streets, points
+/// sharing a street, and points too far from any street.
+#[test]
+fn many_to_many_equals_one_spread_per_origin_on_andorra() {
+    let Some(gs) = graphs("andorra.osm.pbf") else {
+        return;
+    };
+    let streets = OsmStreets::from_graphs(gs);
+    let base = origins("origins-andorra.csv");
+    assert_eq!(base.len(), 50);
+    let mut points = base.clone();
+    for (i, a) in base.iter().enumerate() {
+        let b = base[(i + 1) % base.len()];
+        // Midpoints (often off the streets), and a point a few metres from an origin, which
+        // usually shares its street.
+        points.push([(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]);
+        points.push([a[0] + 0.00003, a[1] - 0.00002]);
+    }
+    // Far outside the extract: no street within the snap distance.
+    points.push([1.0, 42.0]);
+    let (origins, dests) = points.split_at(60);
+    let mut reached = 0;
+    let mut cut = 0;
+    for mode in StreetMode::ALL {
+        for minutes in [3.0, 10.0, 180.0] {
+            let max_secs = minutes * 60.0;
+            let m = streets
+                .many_to_many(mode, origins, dests, max_secs)
+                .expect("OSM streets answer matrices");
+            assert_eq!(m.len(), origins.len() * dests.len());
+            for (i, &o) in origins.iter().enumerate() {
+                let field = streets
+                    .spread(
+                        mode,
+                        &[Seed {
+                            lonlat: o,
+                            secs: 0.0,
+                        }],
+                        max_secs,
+                    )
+                    .ok();
+                for (j, &d) in dests.iter().enumerate() {
+                    let want = field.as_ref().and_then(|f| f.time_at(d)).map(|t| t.secs);
+                    let got = m[i * dests.len() + j];
+                    assert_eq!(
+                        got.map(f64::to_bits),
+                        want.map(f64::to_bits),
+                        "{mode} {minutes} min, origin {i} {o:?} → {j} {d:?}: {got:?} vs {want:?}"
+                    );
+                    match got {
+                        Some(_) => reached += 1,
+                        None => cut += 1,
+                    }
+                }
+            }
+        }
+    }
+    // Both kinds of answer are exercised.
+    assert!(
+        reached > 10_000 && cut > 10_000,
+        "{reached} reached, {cut} not"
+    );
+}

@@ -283,6 +283,58 @@ fn another_citys_streets_alone_answer_every_fixed_origin() {
     }
     assert_eq!(answered, 50);
 
+    // `matrix` on these streets gives, bit for bit, the single spread's time per origin.
+    use cityreach::access::{self, matrix, Opportunities, OriginPoint};
+    let mut pts = Vec::new();
+    for (i, line) in text.lines().skip(1).enumerate() {
+        let f: Vec<f64> = line
+            .split(',')
+            .take(2)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        pts.push(OriginPoint {
+            id: format!("p{i}"),
+            lonlat: [f[0], f[1]],
+            cell: None,
+        });
+    }
+    let dests = Opportunities {
+        label: "destinations".into(),
+        points: pts
+            .iter()
+            .map(|p| access::opportunities::OpportunityPoint {
+                id: p.id.clone(),
+                lonlat: p.lonlat,
+                weight: 1.0,
+            })
+            .collect(),
+    };
+    let (mut some, mut none) = (0, 0);
+    for (mode, minutes) in [
+        (cityreach::reach::Mode::Drive, 15.0),
+        (cityreach::reach::Mode::Walk, 30.0),
+    ] {
+        let m = matrix::compute(&city, pts.clone(), pts.clone(), mode, "existing", minutes)
+            .expect("matrix");
+        for (i, o) in pts.iter().enumerate() {
+            let want =
+                access::times_from(&city, o.lonlat, mode, "existing", minutes, &dests).unwrap();
+            for (j, w) in want.iter().enumerate() {
+                assert_eq!(
+                    m.get(i, j).map(f64::to_bits),
+                    w.map(f64::to_bits),
+                    "{mode} {i} → {j}"
+                );
+                if w.is_some() {
+                    some += 1;
+                } else {
+                    none += 1;
+                }
+            }
+        }
+    }
+    assert!(some > 100 && none > 100, "{some} reached, {none} not");
+
     // The same folder as a data folder finds its graphs without --streets.
     let (code, out, err) = cityreach(&[
         "reach",

@@ -140,6 +140,27 @@ pub fn compute_timed(
             })
             .collect(),
     };
+    let street_secs = match (mode, req.effective_timing(city)) {
+        (Mode::Transit, _) | (_, Some(_)) => None,
+        _ => {
+            let o: Vec<[f64; 2]> = origins.iter().map(|p| p.lonlat).collect();
+            let d: Vec<[f64; 2]> = destinations.iter().map(|p| p.lonlat).collect();
+            city.streets
+                .many_to_many(mode.street_mode(), &o, &d, max_minutes * 60.0)
+        }
+    };
+    if let Some(secs) = street_secs {
+        // Street modes on a street graph: one bounded search per origin, no travel field.
+        return Ok(Matrix {
+            origins,
+            destinations,
+            minutes: secs.into_iter().map(|s| s.map(|s| s / 60.0)).collect(),
+            mode,
+            scenario: scenario.to_string(),
+            max_minutes,
+            timetable: None,
+        });
+    }
     let rows: Vec<Vec<Option<f64>>> = match req.effective_timing(city) {
         None => origins
             .par_iter()
@@ -211,6 +232,28 @@ impl Matrix {
             }
         }
         w.flush()
+    }
+
+    /// GeoParquet: one row per origin (id, lon, lat, its point), one column of minutes per
+    /// destination, named `to_` and the destination's id (null beyond the budget).
+    pub fn to_geoparquet(&self) -> Vec<u8> {
+        let n_d = self.destinations.len();
+        super::parquet::PointTable {
+            ids: self.origins.iter().map(|o| o.id.as_str()).collect(),
+            lonlat: self.origins.iter().map(|o| o.lonlat).collect(),
+            measures: self
+                .destinations
+                .iter()
+                .enumerate()
+                .map(|(j, d)| {
+                    let col = (0..self.origins.len())
+                        .map(|i| self.minutes[i * n_d + j])
+                        .collect();
+                    (format!("to_{}", d.id), col)
+                })
+                .collect(),
+        }
+        .to_bytes()
     }
 
     pub fn to_json(&self) -> serde_json::Value {

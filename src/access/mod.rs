@@ -11,6 +11,7 @@ pub mod grid;
 pub mod matrix;
 pub mod opportunities;
 pub mod output;
+pub mod parquet;
 pub mod query;
 pub mod shard;
 pub mod timed;

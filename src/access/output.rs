@@ -13,6 +13,8 @@ pub enum Format {
     Csv,
     GeoJson,
     GeoTiff,
+    /// GeoParquet: id, lon, lat, one DOUBLE per measure, WKB points.
+    Parquet,
 }
 
 impl Format {
@@ -21,6 +23,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "geojson" | "json" => Some(Format::GeoJson),
             "tif" | "tiff" | "geotiff" => Some(Format::GeoTiff),
+            "parquet" | "geoparquet" => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -37,6 +40,7 @@ impl Format {
             Format::Csv => "text/csv",
             Format::GeoJson => "application/geo+json",
             Format::GeoTiff => "image/tiff; application=geotiff",
+            Format::Parquet => "application/vnd.apache.parquet",
         }
     }
 }
@@ -171,7 +175,31 @@ pub fn write(out: &mut impl Write, r: &AccessResult, format: Format) -> std::io:
         Format::Csv => write_csv(out, r),
         Format::GeoJson => write_geojson(out, r),
         Format::GeoTiff => write_geotiff(out, r),
+        Format::Parquet => out.write_all(&geoparquet(r)),
     }
+}
+
+/// The origins and their measures as GeoParquet, values unrounded (null where not reached).
+pub fn geoparquet(r: &AccessResult) -> Vec<u8> {
+    super::parquet::PointTable {
+        ids: r.origins.iter().map(|o| o.id.as_str()).collect(),
+        lonlat: r.origins.iter().map(|o| o.lonlat).collect(),
+        measures: r
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(m, meas)| {
+                let col = (0..r.origins.len())
+                    .map(|i| {
+                        let v = r.value(i, m);
+                        (!v.is_nan()).then(|| f64::from(v))
+                    })
+                    .collect();
+                (meas.name.clone(), col)
+            })
+            .collect(),
+    }
+    .to_bytes()
 }
 
 /// Mean of each measure over the origins of one district (NaN values left out).

@@ -100,10 +100,10 @@ pub struct MergeArgs {
 pub fn run_merge(args: MergeArgs) -> Result<(), CliError> {
     let format = match &args.format {
         Some(f) => Format::parse(f)
-            .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
+            .ok_or_else(|| input(format!("--format {f}: expected tiff, csv, geojson or parquet")))?,
         None => Format::from_path(&args.out).ok_or_else(|| {
             input(format!(
-                "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
+                "--out {}: name the format with a .tif, .csv, .geojson or .parquet extension or --format",
                 args.out.display()
             ))
         })?,
@@ -192,11 +192,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
         _ if shard.is_some() => None,
         (Some(f), _) => Some(
             Format::parse(f)
-                .ok_or_else(|| input(format!("--format {f}: expected tiff, csv or geojson")))?,
+                .ok_or_else(|| input(format!("--format {f}: expected tiff, csv, geojson or parquet")))?,
         ),
         (None, Some(p)) => Some(Format::from_path(p).ok_or_else(|| {
             input(format!(
-                "--out {}: name the format with a .tif, .csv or .geojson extension or --format",
+                "--out {}: name the format with a .tif, .csv, .geojson or .parquet extension or --format",
                 p.display()
             ))
         })?),
@@ -474,7 +474,8 @@ pub struct MatrixArgs {
     /// The percentile of travel time over the window each entry gives (default 50).
     #[arg(long)]
     percentile: Option<String>,
-    /// csv (origin,destination,minutes) or json.
+    /// csv (origin,destination,minutes), json, or parquet (GeoParquet: a row per origin, a
+    /// column of minutes per destination).
     #[arg(long, default_value = "csv")]
     format: String,
     #[command(flatten)]
@@ -483,9 +484,9 @@ pub struct MatrixArgs {
 
 pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
     let mode: Mode = args.mode.parse().map_err(input)?;
-    if !matches!(args.format.as_str(), "csv" | "json") {
+    if !matches!(args.format.as_str(), "csv" | "json" | "parquet") {
         return Err(input(format!(
-            "--format {}: expected csv or json",
+            "--format {}: expected csv, json or parquet",
             args.format
         )));
     }
@@ -525,6 +526,8 @@ pub fn run_matrix(args: MatrixArgs) -> Result<(), CliError> {
     let mut so = std::io::stdout().lock();
     let r = if args.format == "json" {
         writeln!(so, "{}", m.to_json())
+    } else if args.format == "parquet" {
+        so.write_all(&m.to_geoparquet())
     } else {
         m.write_csv(&mut so)
     };

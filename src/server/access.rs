@@ -93,7 +93,11 @@ impl Job {
                 if let (Some(out), Some(sum)) = (v.as_object_mut(), summary.as_object()) {
                     out.extend(sum.clone());
                 }
-                let mut formats = vec![("csv", "text/csv"), ("geojson", "application/geo+json")];
+                let mut formats = vec![
+                    ("csv", "text/csv"),
+                    ("geojson", "application/geo+json"),
+                    ("parquet", "application/vnd.apache.parquet"),
+                ];
                 if self.has_grid {
                     formats.push(("tiff", "image/tiff; application=geotiff"));
                     formats.push(("grid", "application/json"));
@@ -291,7 +295,10 @@ pub async fn result(
         None
     } else {
         Some(Format::parse(f).ok_or_else(|| {
-            ApiError::param("f", format!("'{f}' is not csv, geojson, tiff or grid"))
+            ApiError::param(
+                "f",
+                format!("'{f}' is not csv, geojson, parquet, tiff or grid"),
+            )
         })?)
     };
     let job = find(&st, &id)?;
@@ -314,14 +321,14 @@ pub async fn result(
             .ok_or_else(|| {
                 ApiError::param(
                     "f",
-                    "a grid needs grid origins; this job's origins are points (csv or geojson)",
+                    "a grid needs grid origins; this job's origins are points (csv, geojson or parquet)",
                 )
             });
     };
     if format == Format::GeoTiff && r.grid.is_none() {
         return Err(ApiError::param(
             "f",
-            "a GeoTIFF needs grid origins; this job's origins are points (csv or geojson)",
+            "a GeoTIFF needs grid origins; this job's origins are points (csv, geojson or parquet)",
         ));
     }
     let bytes = tokio::task::spawn_blocking(move || {
@@ -339,6 +346,7 @@ pub async fn result(
         Format::Csv => "csv",
         Format::GeoJson => "geojson",
         Format::GeoTiff => "tif",
+        Format::Parquet => "parquet",
     };
     if let Ok(cd) = HeaderValue::from_str(&format!("attachment; filename=\"access-{id}.{ext}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, cd);
@@ -365,8 +373,8 @@ struct MatrixQuery {
     scenario: String,
     #[serde(default = "two_hours")]
     max_minutes: f64,
-    /// json (default) or csv.
-    #[serde(default)]
+    /// json (default), csv or parquet (GeoParquet: a row per origin); also named `format`.
+    #[serde(default, alias = "format")]
     f: Option<String>,
     /// Departure, window and percentile on the feeds' timetable, as in `/reach`.
     #[serde(default)]
@@ -429,13 +437,14 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
     let q: MatrixQuery =
         serde_json::from_value(body).map_err(|e| ApiError::param("body", e.to_string()))?;
     let mode: crate::reach::Mode = q.mode.parse()?;
-    let csv = match q.f.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
+    let (csv, parquet) = match q.f.as_deref() {
+        None | Some("json") => (false, false),
+        Some("csv") => (true, false),
+        Some("parquet") => (false, true),
         Some(other) => {
             return Err(ApiError::param(
                 "f",
-                format!("'{other}' is not json or csv"),
+                format!("'{other}' is not json, csv or parquet"),
             ))
         }
     };
@@ -477,6 +486,14 @@ pub async fn matrix(State(st): State<Shared>, req: Request) -> ApiResult<Respons
     })
     .await
     .map_err(|_| ApiError::Internal("the matrix computation failed".into()))??;
+    if parquet {
+        let mut res = m.to_geoparquet().into_response();
+        res.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.apache.parquet"),
+        );
+        return Ok(res);
+    }
     if csv {
         let mut out = Vec::new();
         m.write_csv(&mut out)

@@ -120,6 +120,20 @@ pub trait StreetModel: Send + Sync {
     fn pairwise_secs(&self, _mode: StreetMode, _from: [f64; 2], _to: [f64; 2]) -> Option<f64> {
         None
     }
+
+    /// Seconds from each origin (a seed at time 0) to each destination, row-major, each what
+    /// the origin's [`StreetModel::spread`] gives at the destination (`None` beyond `max_secs`,
+    /// off the streets, or from an origin off the streets). `None` where the model has no
+    /// faster way than one spread per origin.
+    fn many_to_many(
+        &self,
+        _mode: StreetMode,
+        _origins: &[[f64; 2]],
+        _destinations: &[[f64; 2]],
+        _max_secs: f64,
+    ) -> Option<Vec<Option<f64>>> {
+        None
+    }
 }
 
 /// The result of a spread: earliest arrival times over the street network.

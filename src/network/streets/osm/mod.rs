@@ -7,6 +7,7 @@
 
 mod graph;
 mod import;
+mod matrix;
 mod search;
 pub mod tags;
 
@@ -342,6 +343,24 @@ impl StreetModel for OsmStreets {
 
     fn supports(&self, mode: StreetMode) -> bool {
         self.modes[slot(mode)].is_some()
+    }
+
+    fn many_to_many(
+        &self,
+        mode: StreetMode,
+        origins: &[[f64; 2]],
+        destinations: &[[f64; 2]],
+        max_secs: f64,
+    ) -> Option<Vec<Option<f64>>> {
+        let mg = self.modes[slot(mode)].as_ref()?;
+        Some(matrix::many_to_many(
+            self,
+            mode,
+            mg,
+            origins,
+            destinations,
+            max_secs,
+        ))
     }
 
     /// Seeds farther than the snap distance from every street are skipped; the spread fails only

@@ -56,6 +56,41 @@ impl Search {
     /// Spreads from `sources` (vertex, start time s, label) up to `max_secs`; arrivals beyond the budget
     /// are never recorded.
     pub fn run(&mut self, g: &Graph, sources: &[(u32, f32, u32)], max_secs: f32) {
+        self.run_until(g, sources, max_secs, |_| false);
+    }
+
+    /// [`Search::run`] that stops once every vertex marked in `targets` is settled (or the
+    /// budget is spent). The settled vertices get the same times as a full run: the search is
+    /// a prefix of it. `targets` must hold `n_targets` marked vertices.
+    pub fn run_to_targets(
+        &mut self,
+        g: &Graph,
+        sources: &[(u32, f32, u32)],
+        max_secs: f32,
+        targets: &[bool],
+        n_targets: usize,
+    ) {
+        let mut left = n_targets;
+        if left == 0 {
+            self.reset();
+            return;
+        }
+        self.run_until(g, sources, max_secs, |v| {
+            if targets.get(v as usize).copied().unwrap_or(false) {
+                left -= 1;
+            }
+            left == 0
+        });
+    }
+
+    /// The search; `settled(v)` is called once per settled vertex and stops it by returning true.
+    fn run_until(
+        &mut self,
+        g: &Graph,
+        sources: &[(u32, f32, u32)],
+        max_secs: f32,
+        mut settled: impl FnMut(u32) -> bool,
+    ) {
         self.reset();
         if self.dist.len() != g.num_nodes() {
             self.dist = vec![f32::INFINITY; g.num_nodes()];
@@ -77,6 +112,9 @@ impl Search {
             let t = f32::from_bits((k >> 32) as u32);
             if t > self.dist[v as usize] {
                 continue;
+            }
+            if settled(v) {
+                return;
             }
             let label = self.origin[v as usize];
             let (lo, hi) = (
