@@ -7,7 +7,6 @@ use cityreach::network::scenario::Scenario;
 use cityreach::network::streets::osm::{checksum, Graph, OsmStreets, DIR_BACKWARD, DIR_FORWARD};
 use cityreach::network::streets::{Seed, StreetMode, StreetModel};
 use cityreach::network::transit::TransitNetwork;
-use cityreach::raster::TimeGrid;
 use cityreach::reach::search::{TransitGraph, TransitParams};
 use cityreach::reach::targets::Target;
 use cityreach::DataSource;
@@ -461,10 +460,9 @@ fn route_on(g: Graph) {
             for q in points.iter().take(10) {
                 let _ = field.time_at(*q);
             }
-            if let Some(e) = field.extent() {
-                let mut grid = TimeGrid::covering(e, 50.0);
-                field.fill_grid(&mut grid);
-            }
+            // As a reach rasterises: 50 m cells, grown so a side stays within the grid limit
+            // (an altered file may place a reached street's end far away).
+            let _ = cityreach::reach::polygons::rasterise(&*field, Some(50.0));
         }
     }
 }
