@@ -2,27 +2,15 @@
 //! work out from the two answers (areas, counts, minutes before and after), and it carries
 //! those very answers.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, Request};
-use axum::Router;
-use cityreach::{City, DataSource};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
-fn app() -> &'static (tokio::runtime::Runtime, Router) {
-    static APP: OnceLock<(tokio::runtime::Runtime, Router)> = OnceLock::new();
-    APP.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let city = Arc::new(City::load(DataSource::Embedded).expect("embedded city"));
-        (rt, cityreach::server::router(city))
-    })
-}
+use support::in_process as app;
 
 fn send(req: Request<Body>) -> (u16, Value) {
     let (rt, router) = app();

@@ -2,27 +2,15 @@
 //! arbitrary query strings on every GET endpoint and arbitrary `POST /reach` bodies are
 //! answered 2xx or a JSON 4xx, never 5xx.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
-use cityreach::{City, DataSource};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
-fn app() -> &'static (tokio::runtime::Runtime, Router) {
-    static APP: OnceLock<(tokio::runtime::Runtime, Router)> = OnceLock::new();
-    APP.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let city = Arc::new(City::load(DataSource::Embedded).expect("embedded city"));
-        (rt, cityreach::server::router(city))
-    })
-}
+use support::in_process as app;
 
 /// Sends one request; returns the status and the body.
 fn send(req: Request<Body>) -> (StatusCode, Vec<u8>) {

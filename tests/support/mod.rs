@@ -116,3 +116,20 @@ pub fn cityreach(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The embedded city's router in this process, with a runtime to drive it: for tests that send
+/// many requests without starting the binary.
+#[allow(dead_code)] // read by some of the test files that share this module
+pub fn in_process() -> &'static (tokio::runtime::Runtime, axum::Router) {
+    static APP: std::sync::OnceLock<(tokio::runtime::Runtime, axum::Router)> =
+        std::sync::OnceLock::new();
+    APP.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let city = cityreach::City::load(cityreach::DataSource::Embedded).expect("embedded city");
+        (rt, cityreach::server::router(std::sync::Arc::new(city)))
+    })
+}
